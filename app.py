@@ -1,0 +1,116 @@
+"""Composes the Cramp Coach Flask app: content, the Alexa endpoint and the kiosk."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+
+from flask import Flask, jsonify
+
+from content import ContentError, load_library
+from content.loader import CONTENT_DIR
+from skill.engine import Engine
+from skill.web import create_blueprint as alexa_blueprint
+
+ROOT = Path(__file__).resolve().parent
+log = logging.getLogger("crampcoach")
+
+# Every setting, its default, and how an environment variable of the same name is read.
+DEFAULTS = {
+    "DATA_DIR": str(ROOT / "data"),
+    "CONTENT_DIR": str(CONTENT_DIR),
+    "MAX_CONTENT_LENGTH": 64 * 1024,   # larger bodies get 413
+    "ALEXA_VERIFY": True,              # only ALEXA_VERIFY=0 turns request verification off
+    "ALEXA_SKILL_ID": "",              # when set, requests for other skills are rejected
+    "ALEXA_TIMEZONE_LOOKUP": True,     # ask Alexa for the device's time zone (night mode)
+    "PERSISTENCE": "sqlite",           # or "dynamodb" for several instances
+    "DYNAMODB_TABLE": "cramp-coach",
+    "DYNAMODB_ENDPOINT": "",
+    "AWS_REGION": "eu-west-1",
+}
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() not in {"0", "false", "no", "off", ""}
+
+
+_CONVERT = {"MAX_CONTENT_LENGTH": int, "ALEXA_VERIFY": _flag, "ALEXA_TIMEZONE_LOOKUP": _flag}
+
+
+def settings_from_env(environ=os.environ) -> dict:
+    return {key: _CONVERT.get(key, str)(environ[key]) for key in DEFAULTS if key in environ}
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app. `config` overrides the environment, which overrides the defaults."""
+    app = Flask(__name__)
+    app.config.update(DEFAULTS)
+    app.config.update(settings_from_env())
+    app.config.update(config or {})
+    Path(app.config["DATA_DIR"]).mkdir(parents=True, exist_ok=True)
+
+    library = load_library(Path(app.config["CONTENT_DIR"]))
+    engine = Engine(library)
+    app.extensions["content"] = library
+    app.extensions["engine"] = engine
+    app.register_blueprint(alexa_blueprint(engine, app.config))
+
+    @app.get("/health")
+    def health():
+        languages = {
+            code: {
+                "cramp_now_steps": len(lang.routines.cramp_now.steps),
+                "bedtime_stretch_steps": len(lang.routines.bedtime_stretch.steps),
+                "causes": len(lang.topics.causes.items),
+                "prevention": len(lang.topics.prevention.items),
+                "see_doctor": len(lang.topics.see_doctor.items),
+                "article_sections": len(lang.article.sections),
+                "utterances": sum(map(len, lang.utterances.values())),
+            }
+            for code, lang in library.languages.items()
+        }
+        return jsonify(status="ok", languages=languages, sources=len(library.sources))
+
+    return app
+
+
+def serve(app: Flask, host: str, port: int) -> None:
+    """Serve with gunicorn: one process (kiosk sessions live in memory), several threads."""
+    from gunicorn.app.base import BaseApplication
+
+    class Server(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", 1)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("threads", 8)
+            self.cfg.set("accesslog", None)
+
+        def load(self):
+            return app
+
+    Server().run()
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    host, port = os.environ.get("HOST", "127.0.0.1"), int(os.environ.get("PORT", "8080"))
+    try:
+        app = create_app()
+    except ContentError as error:
+        print(f"Cramp Coach cannot start: {error}", file=sys.stderr)
+        return 1
+    base = f"http://{host}:{port}"
+    print("Cramp Coach is serving:")
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if rule.endpoint != "static" and "<" not in rule.rule:
+            print(f"  {base}{rule.rule}  ({', '.join(sorted(rule.methods - {'HEAD', 'OPTIONS'}))})")
+    sys.stdout.flush()
+    serve(app, host, port)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

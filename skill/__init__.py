@@ -1,0 +1,1 @@
+"""Cramp Coach Alexa skill package."""

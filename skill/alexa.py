@@ -1,0 +1,100 @@
+"""The Alexa surface: ask-sdk handlers that turn requests into engine calls and replies into SSML."""
+
+from __future__ import annotations
+
+import logging
+
+from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
+from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.skill_builder import CustomSkillBuilder
+from ask_sdk_core.utils import is_request_type
+from ask_sdk_model import Response
+
+from .engine import Engine
+from .night import device_now, is_night
+from .reply import Profile, Reply, Settings
+from .ssml import reply_ssml
+
+log = logging.getLogger(__name__)
+LANGUAGE_OF_LOCALE = {"en": "en", "nb": "nb", "no": "nb", "nn": "nb", "da": "da"}
+
+
+def language_of(locale: str | None) -> str:
+    return LANGUAGE_OF_LOCALE.get((locale or "en").split("-")[0].lower(), "en")
+
+
+class ConversationHandler(AbstractRequestHandler):
+    """One handler for launch, intents and session end: the engine decides everything else."""
+
+    def __init__(self, engine: Engine, night_of):
+        self.engine, self.night_of = engine, night_of
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return any(is_request_type(kind)(handler_input)
+                   for kind in ("LaunchRequest", "IntentRequest", "SessionEndedRequest"))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        request = handler_input.request_envelope.request
+        attributes = handler_input.attributes_manager
+        profile = Profile.from_dict(attributes.persistent_attributes)
+        settings = Settings(language_of(request.locale), profile, self.night_of(handler_input))
+        if is_request_type("SessionEndedRequest")(handler_input):
+            self._save(attributes, profile, self.engine.session_ended(settings))
+            return handler_input.response_builder.response
+        if is_request_type("LaunchRequest")(handler_input):
+            reply = self.engine.launch(settings)
+        else:
+            state = (attributes.session_attributes or {}).get("state")
+            reply = self.engine.handle(state, request.intent.name, settings)
+        attributes.session_attributes = {"state": reply.state}
+        self._save(attributes, profile, reply.profile)
+        return respond(handler_input, reply)
+
+    @staticmethod
+    def _save(attributes, before: Profile, after: Profile) -> None:
+        if after != before:
+            attributes.persistent_attributes = after.to_dict()
+            attributes.save_persistent_attributes()
+
+
+def respond(handler_input: HandlerInput, reply: Reply) -> Response:
+    speech, reprompt = reply_ssml(reply)
+    builder = handler_input.response_builder.speak(speech)
+    if reprompt:
+        builder.ask(reprompt)
+    builder.set_should_end_session(reply.end)
+    return builder.response
+
+
+class KindErrorHandler(AbstractExceptionHandler):
+    """A fault inside the skill still gets a calm answer. Logs the kind of fault, never user data."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def can_handle(self, handler_input, exception) -> bool:
+        return True
+
+    def handle(self, handler_input, exception) -> Response:
+        log.error("skill fault: %s", type(exception).__name__)
+        lang = self.engine.language(language_of(getattr(handler_input.request_envelope.request, "locale", None)))
+        text = lang.say["fallback"] + " " + lang.say["help_menu"]
+        return handler_input.response_builder.speak(text).ask(lang.say["menu_short"]).response
+
+
+def night_of(handler_input: HandlerInput, lookup: bool = True) -> bool:
+    """Night mode from the device's clock; `lookup` asks Alexa for the device's time zone."""
+    system = handler_input.request_envelope.context.system if handler_input.request_envelope.context else None
+    if not (lookup and system):
+        return is_night(device_now(None, None, None))
+    device_id = system.device.device_id if system.device else None
+    return is_night(device_now(system.api_endpoint, device_id, system.api_access_token))
+
+
+def build_skill(engine: Engine, adapter: AbstractPersistenceAdapter, night_of, skill_id: str | None = None):
+    builder = CustomSkillBuilder(persistence_adapter=adapter)
+    builder.skill_id = skill_id
+    builder.add_request_handler(ConversationHandler(engine, night_of))
+    builder.add_exception_handler(KindErrorHandler(engine))
+    return builder

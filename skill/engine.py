@@ -1,0 +1,442 @@
+"""The conversation: (state, intent, settings) -> Reply. Shared by the Alexa skill and both kiosks.
+
+A routine is said in parts: a part runs from its first step up to the next hold, or through a
+"is it easing?" check, so the listener gets into position before each timed hold and answers
+each question before going on.
+"""
+
+from __future__ import annotations
+
+from content import Language, Library
+
+from .holds import hold_segments
+from .reply import RATE_MAX, RATE_MIN, RATE_STEP, Pause, Profile, Reply, Say, Segment, Settings
+from .state import State
+
+URGENT_ROUTINES = {"cramp_now"}  # straight into the first step: no title, no intro
+STEP_GAP, HEADING_GAP, SETTLE = 1.0, 0.8, 3.0  # pauses in seconds
+
+START_INTENTS = {
+    "CrampNowIntent": ("routine", "cramp_now"),
+    "BedtimeStretchIntent": ("routine", "bedtime_stretch"),
+    "WhyCrampsIntent": ("topic", "causes"),
+    "PreventionIntent": ("topic", "prevention"),
+    "SeeDoctorIntent": ("topic", "see_doctor"),
+}
+
+
+def part_end(steps, start: int) -> int:
+    """Index just after the part of a routine that begins at `start`."""
+    index = start
+    while index < len(steps):
+        step = steps[index]
+        if index > start and step.kind == "hold":
+            break
+        index += 1
+        if step.kind == "check":
+            break
+    return index
+
+
+def part_starts(steps) -> list[int]:
+    starts, index = [], 0
+    while index < len(steps):
+        starts.append(index)
+        index = part_end(steps, index)
+    return starts
+
+
+class Turn:
+    """Builds one reply: speech segments plus the state and profile it leads to."""
+
+    def __init__(self, lang: Language, state: State, settings: Settings):
+        self.lang, self.say = lang, lang.say
+        self.state, self.profile, self.night = state, settings.profile, settings.night
+        self.segments: list[Segment] = []
+        self.display = ""
+        self.reprompt: str | None = None
+        self.end = False
+        self.view: dict = {"screen": "home"}
+
+    def speak(self, *texts: str) -> "Turn":
+        self.segments += [Say(t) for t in texts if t]
+        return self
+
+    def pause(self, seconds: float) -> "Turn":
+        self.segments.append(Pause(seconds))
+        return self
+
+    def reply(self) -> Reply:
+        if not self.profile.disclaimer_heard and not self.end:
+            self.speak(self.say["disclaimer"])
+            self.profile = self.profile.with_(disclaimer_heard=True)
+        return Reply(segments=self.segments, display=self.display, reprompt=None if self.end else self.reprompt,
+                     end=self.end, state=self.state.to_dict(), profile=self.profile, view=self.view, night=self.night)
+
+
+class Engine:
+    def __init__(self, library: Library):
+        self.library = library
+
+    def language(self, code: str) -> Language:
+        return self.library[code]
+
+    # The three entry points: a new session, an intent within one, and a session's end.
+
+    def launch(self, settings: Settings) -> Reply:
+        turn = Turn(self.language(settings.lang), State(mode="ask"), settings)
+        turn.speak(turn.say["welcome"])
+        if not turn.profile.disclaimer_heard:
+            turn.speak(turn.say["disclaimer"])
+            turn.profile = turn.profile.with_(disclaimer_heard=True)
+        turn.speak(turn.say["ask_cramp_now"])
+        turn.reprompt = turn.say["ask_cramp_now"]
+        turn.display = turn.say["ask_cramp_now"]
+        turn.view = {"screen": "home", "question": "cramp_now"}
+        return turn.reply()
+
+    def handle(self, state: dict | None, intent: str, settings: Settings) -> Reply:
+        lang = self.language(settings.lang)
+        turn = Turn(lang, State.from_dict(state, lang), settings)
+        self._dispatch(turn, intent)
+        return turn.reply()
+
+    def session_ended(self, settings: Settings) -> Profile:
+        """Nothing to finish: the bookmark is kept as sections are read. Returns what to store."""
+        return settings.profile
+
+    # Dispatch
+
+    def _dispatch(self, turn: Turn, intent: str) -> None:
+        state = turn.state
+        if intent in START_INTENTS:
+            kind, name = START_INTENTS[intent]
+            if kind == "routine":
+                return self._start_routine(turn, name)
+            return self._topic(turn, state.with_(mode="topic", topic=name, item=-1))
+        simple = {
+            "ReadArticleIntent": self._read_article,
+            "SlowerIntent": lambda t: self._rate(t, -RATE_STEP),
+            "FasterIntent": lambda t: self._rate(t, +RATE_STEP),
+            "AMAZON.HelpIntent": self._help,
+            "AMAZON.FallbackIntent": self._fallback,
+            "AMAZON.StopIntent": self._goodbye,
+            "AMAZON.CancelIntent": self._goodbye,
+            "AMAZON.NavigateHomeIntent": self._menu,
+        }
+        if intent in simple:
+            return simple[intent](turn)
+        handler = getattr(self, f"_{state.mode}_{intent.removeprefix('AMAZON.').removesuffix('Intent').lower()}", None)
+        if handler:
+            return handler(turn)
+        return self._fallback(turn)
+
+    # Menu and the launch question
+
+    def _menu(self, turn: Turn) -> None:
+        turn.state = State(mode="menu")
+        turn.speak(turn.say["menu"])
+        turn.reprompt = turn.say["menu_short"]
+        turn.display = turn.say["menu_short"]
+        turn.view = {"screen": "home"}
+
+    def _ask_yes(self, turn: Turn) -> None:
+        self._start_routine(turn, "cramp_now")
+
+    def _ask_no(self, turn: Turn) -> None:
+        self._menu(turn)
+
+    def _ask_repeat(self, turn: Turn) -> None:
+        turn.speak(turn.say["ask_cramp_now"])
+        turn.reprompt = turn.display = turn.say["ask_cramp_now"]
+        turn.view = {"screen": "home", "question": "cramp_now"}
+
+    _ask_startover = _ask_repeat
+    _menu_repeat = _menu_startover = _menu_yes = _menu
+
+    def _menu_no(self, turn: Turn) -> None:
+        self._goodbye(turn)
+
+    def _goodbye(self, turn: Turn) -> None:
+        turn.speak(turn.say["goodbye"])
+        turn.end = True
+        turn.state = State(mode="menu")
+        turn.display = turn.say["goodbye"]
+        turn.view = {"screen": "goodbye"}
+
+    # Routines
+
+    def _start_routine(self, turn: Turn, name: str) -> None:
+        routine = turn.lang.routine(name)
+        turn.state = State(mode="routine", routine=name)
+        if name not in URGENT_ROUTINES:
+            turn.speak(turn.say["routine_start"].format(title=routine.title), routine.intro)
+        self._routine_part(turn, 0)
+
+    def _routine_part(self, turn: Turn, start: int) -> None:
+        """Say the part of the routine that begins at `start`, and where it leaves the listener."""
+        routine = turn.lang.routine(turn.state.routine)
+        steps = routine.steps
+        end = part_end(steps, start)
+        turn.state = turn.state.with_(step=start, paused=False)
+        for index in range(start, end):
+            step = steps[index]
+            turn.speak(step.say)
+            if step.kind == "hold":
+                followed = index + 1 < end and steps[index + 1].kind == "step"
+                self._hold(turn, step.hold, step.reps, release_last=not followed)
+            elif index + 1 < end:
+                turn.pause(STEP_GAP)
+        last = steps[end - 1]
+        if last.kind == "check":
+            turn.reprompt = last.say
+        elif end < len(steps):
+            turn.speak(turn.say["routine_next"])
+            turn.reprompt = turn.say["help_routine"]
+        else:
+            turn.speak(turn.say["routine_done"], turn.say["menu_short"])
+            turn.state = turn.state.with_(mode="menu")
+            turn.reprompt = turn.say["menu_short"]
+        shown = steps[start:end]
+        turn.display = "\n".join(step.show for step in shown)
+        turn.view = {
+            "screen": "routine", "routine": turn.state.routine, "title": routine.title,
+            "intro": routine.intro, "index": start, "total": len(steps),
+            "steps": [{"id": s.id, "kind": s.kind, "show": s.show, "figure": s.figure,
+                       "hold": s.hold, "reps": s.reps} for s in shown],
+            "question": "easing" if last.kind == "check" else None,
+            "done": end >= len(steps),
+        }
+
+    def _hold(self, turn: Turn, seconds: int, reps: int, release_last: bool) -> None:
+        turn.pause(SETTLE)
+        for rep in range(1, reps + 1):
+            if rep > 1:
+                turn.speak(turn.say["hold_rep"].format(rep=rep, reps=reps)).pause(SETTLE)
+            turn.segments += hold_segments(seconds, turn.say)
+            if rep < reps or release_last:
+                turn.speak(turn.say["release_now"])
+                turn.pause(SETTLE if rep < reps else STEP_GAP)
+
+    def _routine_steps(self, turn: Turn):
+        return turn.lang.routine(turn.state.routine).steps
+
+    def _at_check(self, turn: Turn) -> bool:
+        steps = self._routine_steps(turn)
+        return steps[part_end(steps, turn.state.step) - 1].kind == "check"
+
+    def _routine_next(self, turn: Turn) -> None:
+        steps = self._routine_steps(turn)
+        end = part_end(steps, turn.state.step)
+        if end >= len(steps):
+            return self._routine_repeat(turn)
+        self._routine_part(turn, end)
+
+    def _routine_previous(self, turn: Turn) -> None:
+        earlier = [s for s in part_starts(self._routine_steps(turn)) if s < turn.state.step]
+        if not earlier:
+            turn.speak(turn.say["first_step"])
+            return self._routine_part(turn, turn.state.step)
+        self._routine_part(turn, earlier[-1])
+
+    def _routine_repeat(self, turn: Turn) -> None:
+        self._routine_part(turn, turn.state.step)
+
+    def _routine_startover(self, turn: Turn) -> None:
+        turn.speak(turn.say["start_over"])
+        turn.state = turn.state.with_(repeats=0)
+        self._routine_part(turn, 0)
+
+    def _routine_pause(self, turn: Turn) -> None:
+        turn.state = turn.state.with_(paused=True)
+        turn.speak(turn.say["paused"])
+        turn.reprompt = turn.display = turn.say["paused"]
+        turn.view = {"screen": "routine", "routine": turn.state.routine, "paused": True,
+                     "title": turn.lang.routine(turn.state.routine).title}
+
+    def _routine_resume(self, turn: Turn) -> None:
+        if turn.state.paused:
+            turn.speak(turn.say["resumed"])
+        else:
+            turn.speak(turn.say["nothing_paused"])
+        self._routine_part(turn, turn.state.step)
+
+    def _routine_yes(self, turn: Turn) -> None:
+        if not self._at_check(turn):
+            return self._routine_next(turn)
+        turn.speak(turn.say["easing_yes"])
+        self._routine_part(turn, part_end(self._routine_steps(turn), turn.state.step))
+
+    def _routine_no(self, turn: Turn) -> None:
+        if not self._at_check(turn):
+            return self._help(turn)
+        routine = turn.lang.routine(turn.state.routine)
+        if turn.state.repeats < routine.max_repeats:
+            turn.speak(turn.say["not_easing_again"])
+            turn.state = turn.state.with_(repeats=turn.state.repeats + 1)
+            return self._routine_part(turn, routine.index_of("stretch"))
+        turn.speak(turn.say["not_easing_stop"])
+        doctor = next(i for i, s in enumerate(routine.steps) if s.kind == "doctor")
+        self._routine_part(turn, doctor)
+
+    # Topics: a summary, then item by item
+
+    def _topic(self, turn: Turn, state: State) -> None:
+        topic = turn.lang.topic(state.topic)
+        turn.state = state
+        if state.item < 0:
+            turn.speak(topic.summary)
+            if state.topic == "see_doctor":
+                turn.speak(topic.disclaimer)
+            turn.speak(turn.say["topic_more"])
+            heading, body = topic.title, [topic.summary]
+        else:
+            item = topic.items[state.item]
+            turn.speak(item.title).pause(HEADING_GAP).speak(item.summary, item.detail)
+            heading, body = item.title, [item.summary, item.detail]
+            if state.item == len(topic.items) - 1:
+                turn.speak(turn.say["topic_end"])
+                self._topic_closing(turn, state.topic)
+            else:
+                turn.speak(turn.say["topic_more"])
+        turn.reprompt = turn.say["help_topic"]
+        turn.display = heading
+        turn.view = {"screen": "topic", "topic": state.topic, "title": topic.title, "item": state.item,
+                     "items": [i.title for i in topic.items], "heading": heading, "body": body}
+
+    def _topic_closing(self, turn: Turn, name: str) -> None:
+        """Every path about symptoms ends with when to contact a doctor."""
+        doctor = turn.lang.topics.see_doctor
+        turn.speak(doctor.disclaimer if name == "see_doctor" else doctor.summary)
+        turn.speak(turn.say["menu_short"])
+
+    def _topic_next(self, turn: Turn) -> None:
+        topic = turn.lang.topic(turn.state.topic)
+        item = min(turn.state.item + 1, len(topic.items) - 1)
+        self._topic(turn, turn.state.with_(item=item))
+
+    def _topic_previous(self, turn: Turn) -> None:
+        if turn.state.item < 0:
+            turn.speak(turn.say["topic_first"])
+        self._topic(turn, turn.state.with_(item=max(-1, turn.state.item - 1)))
+
+    def _topic_repeat(self, turn: Turn) -> None:
+        self._topic(turn, turn.state)
+
+    def _topic_startover(self, turn: Turn) -> None:
+        self._topic(turn, turn.state.with_(item=-1))
+
+    _topic_yes = _topic_next
+
+    def _topic_no(self, turn: Turn) -> None:
+        self._menu(turn)
+
+    # The article, section by section, with a bookmark per user
+
+    def _read_article(self, turn: Turn) -> None:
+        sections = turn.lang.article.sections
+        ids = [s.id for s in sections]
+        bookmark = turn.profile.bookmark
+        if bookmark in ids and ids.index(bookmark) > 0:
+            index = ids.index(bookmark)
+            turn.state = State(mode="resume_offer", section=index)
+            question = turn.say["article_resume_offer"].format(heading=sections[index].heading)
+            turn.speak(question)
+            turn.reprompt = turn.display = question
+            turn.view = {"screen": "article", "question": "resume", "section": index,
+                         "sections": [s.heading for s in sections], "heading": sections[index].heading}
+            return
+        self._section(turn, 0)
+
+    def _resume_offer_yes(self, turn: Turn) -> None:
+        self._section(turn, turn.state.section)
+
+    def _resume_offer_no(self, turn: Turn) -> None:
+        self._section(turn, 0)
+
+    _resume_offer_repeat = _read_article
+
+    def _section(self, turn: Turn, index: int) -> None:
+        article = turn.lang.article
+        section = article.sections[index]
+        turn.state = State(mode="article", section=index)
+        turn.speak(section.heading).pause(HEADING_GAP)
+        for paragraph in section.paragraphs:
+            turn.speak(paragraph).pause(0.5)
+        citations = [s.citation for s in self.library.sources.values()] if section.include_sources else []
+        if citations:
+            turn.speak(turn.say["sources_intro"], *citations)
+        last = index == len(article.sections) - 1
+        turn.speak(turn.say["article_end"] if last else turn.say["article_next"])
+        turn.profile = turn.profile.with_(bookmark=None if last else section.id)
+        turn.reprompt = turn.say["help_article"]
+        turn.display = section.heading
+        turn.view = {"screen": "article", "title": article.title, "section": index,
+                     "sections": [s.heading for s in article.sections], "heading": section.heading,
+                     "paragraphs": list(section.paragraphs), "sources": citations}
+
+    def _article_next(self, turn: Turn) -> None:
+        if turn.state.section + 1 >= len(turn.lang.article.sections):
+            turn.speak(turn.say["article_end"])
+            turn.profile = turn.profile.with_(bookmark=None)
+            return self._menu(turn)
+        self._section(turn, turn.state.section + 1)
+
+    def _article_previous(self, turn: Turn) -> None:
+        if turn.state.section == 0:
+            turn.speak(turn.say["article_first"])
+        self._section(turn, max(0, turn.state.section - 1))
+
+    def _article_repeat(self, turn: Turn) -> None:
+        self._section(turn, turn.state.section)
+
+    def _article_startover(self, turn: Turn) -> None:
+        self._section(turn, 0)
+
+    _article_yes = _article_next
+    _article_resume = _article_repeat
+
+    def _article_no(self, turn: Turn) -> None:
+        self._menu(turn)
+
+    # Rate, help, fallback
+
+    def _rate(self, turn: Turn, change: float) -> None:
+        rate = round(turn.profile.rate + change, 2)
+        if rate < RATE_MIN - 1e-9:
+            turn.speak(turn.say["rate_slowest"])
+        elif rate > RATE_MAX + 1e-9:
+            turn.speak(turn.say["rate_fastest"])
+        else:
+            turn.profile = turn.profile.with_(rate=rate)
+            turn.speak(turn.say["rate_slower" if change < 0 else "rate_faster"])
+        self._where(turn)
+
+    def _help_text(self, turn: Turn) -> str:
+        state = turn.state
+        if state.mode == "routine":
+            steps = self._routine_steps(turn)
+            if self._at_check(turn):
+                return turn.say["help_check"]
+            return turn.say["help_hold" if steps[state.step].kind == "hold" else "help_routine"]
+        return turn.say[{"ask": "help_menu", "menu": "help_menu", "topic": "help_topic",
+                         "article": "help_article", "resume_offer": "help_resume_offer"}[state.mode]]
+
+    def _where(self, turn: Turn) -> None:
+        """Close a reply that did not move: say what can be said here, and keep the screen."""
+        help_text = self._help_text(turn)
+        if turn.state.mode == "ask":
+            turn.speak(turn.say["ask_cramp_now"])
+            turn.reprompt = turn.say["ask_cramp_now"]
+        else:
+            turn.reprompt = help_text
+        turn.display = help_text
+        turn.view = {"screen": "same"}
+
+    def _help(self, turn: Turn) -> None:
+        turn.speak(self._help_text(turn))
+        self._where(turn)
+
+    def _fallback(self, turn: Turn) -> None:
+        turn.speak(turn.say["fallback"], self._help_text(turn))
+        self._where(turn)

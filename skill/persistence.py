@@ -1,0 +1,89 @@
+"""Where per-user profiles live: SQLite on this machine, or DynamoDB for several instances."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+from pathlib import Path
+
+from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
+from ask_sdk_core.exceptions import PersistenceException
+
+from .reply import Profile
+
+
+def user_key(request_envelope) -> str:
+    """The stored key is a hash of the Alexa userId, so the database holds no raw id."""
+    try:
+        user_id = request_envelope.context.system.user.user_id
+    except AttributeError:
+        user_id = None
+    if not user_id:
+        raise PersistenceException("the request has no userId")
+    return hashlib.sha256(user_id.encode()).hexdigest()
+
+
+class SqliteAdapter(AbstractPersistenceAdapter):
+    """ask-sdk persistence on SQLite (WAL). Stores only what Profile holds: rate, bookmark, disclaimer flag."""
+
+    def __init__(self, path: Path | str):
+        self.path = str(path)
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        with self._connect() as db:
+            db.execute("CREATE TABLE IF NOT EXISTS profiles (user TEXT PRIMARY KEY, data TEXT NOT NULL)")
+
+    def _connect(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=5)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            self._local.db = db
+        return db
+
+    def get_attributes(self, request_envelope) -> dict:
+        return self.load(user_key(request_envelope))
+
+    def save_attributes(self, request_envelope, attributes) -> None:
+        self.save(user_key(request_envelope), attributes)
+
+    def delete_attributes(self, request_envelope) -> None:
+        try:
+            with self._connect() as db:
+                db.execute("DELETE FROM profiles WHERE user = ?", (user_key(request_envelope),))
+        except sqlite3.Error as error:
+            raise PersistenceException(f"could not delete the profile: {error}") from error
+
+    def load(self, key: str) -> dict:
+        try:
+            row = self._connect().execute("SELECT data FROM profiles WHERE user = ?", (key,)).fetchone()
+        except sqlite3.Error as error:
+            raise PersistenceException(f"could not read the profile: {error}") from error
+        return Profile.from_dict(json.loads(row[0])).to_dict() if row else {}
+
+    def save(self, key: str, attributes) -> None:
+        data = json.dumps(Profile.from_dict(attributes).to_dict())
+        try:
+            with self._connect() as db:
+                db.execute("INSERT INTO profiles (user, data) VALUES (?, ?) "
+                           "ON CONFLICT(user) DO UPDATE SET data = excluded.data", (key, data))
+        except sqlite3.Error as error:
+            raise PersistenceException(f"could not save the profile: {error}") from error
+
+
+def make_adapter(config) -> AbstractPersistenceAdapter:
+    """SQLite under DATA_DIR by default; PERSISTENCE=dynamodb for several instances sharing state."""
+    if config.get("PERSISTENCE", "sqlite") == "dynamodb":
+        import boto3
+        from ask_sdk_dynamodb.adapter import DynamoDbAdapter
+        from ask_sdk_dynamodb.partition_keygen import user_id_partition_keygen
+
+        resource = boto3.resource("dynamodb", region_name=config.get("AWS_REGION") or "eu-west-1",
+                                  endpoint_url=config.get("DYNAMODB_ENDPOINT") or None)
+        return DynamoDbAdapter(table_name=config.get("DYNAMODB_TABLE") or "cramp-coach",
+                               create_table=True, dynamodb_resource=resource,
+                               partition_keygen=lambda envelope: user_key(envelope) if envelope else user_id_partition_keygen(envelope))
+    return SqliteAdapter(Path(config["DATA_DIR"]) / "profiles.sqlite3")

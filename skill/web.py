@@ -1,0 +1,88 @@
+"""POST /alexa: verify the request, hand it to the skill, answer with JSON. Never a 500."""
+
+from __future__ import annotations
+
+import json
+import logging
+from functools import partial
+
+from ask_sdk_core.exceptions import AskSdkException
+from ask_sdk_core.serialize import DefaultSerializer
+from ask_sdk_model import RequestEnvelope
+from flask import Blueprint, current_app, jsonify, request
+
+from .alexa import build_skill, night_of
+from .engine import Engine
+from .persistence import make_adapter
+from .verify import RequestVerifier, VerificationError
+
+log = logging.getLogger(__name__)
+REQUEST_TYPES = {"LaunchRequest", "IntentRequest", "SessionEndedRequest"}
+serializer = DefaultSerializer()
+
+
+def envelope_problem(envelope) -> str | None:
+    """What is missing from an envelope the skill needs, or None when it is complete enough."""
+    if not isinstance(envelope, dict):
+        return "body is not a JSON object"
+    req = envelope.get("request")
+    if not isinstance(req, dict) or req.get("type") not in REQUEST_TYPES:
+        return "request.type must be LaunchRequest, IntentRequest or SessionEndedRequest"
+    if req["type"] == "IntentRequest" and not isinstance((req.get("intent") or {}).get("name"), str):
+        return "request.intent.name is missing"
+    if req.get("locale") is not None and not isinstance(req.get("locale"), str):
+        return "request.locale must be a string"
+    system = (envelope.get("context") or {}).get("System") if isinstance(envelope.get("context"), dict) else None
+    user = system.get("user") if isinstance(system, dict) else None
+    if not isinstance(user, dict) or not isinstance(user.get("userId"), str) or not user["userId"]:
+        return "context.System.user.userId is missing"
+    session = envelope.get("session")
+    if session is not None and not isinstance(session, dict):
+        return "session must be an object"
+    if isinstance(session, dict) and not isinstance(session.get("attributes") or {}, dict):
+        return "session.attributes must be an object"
+    return None
+
+
+def _bad(reason: str, status: int = 400):
+    return jsonify(error=reason), status
+
+
+def create_blueprint(engine: Engine, config) -> Blueprint:
+    blueprint = Blueprint("alexa", __name__)
+    verify = config.get("ALEXA_VERIFY", True)
+    verifier = None
+    if verify:
+        verifier = RequestVerifier(trusted_roots=config.get("ALEXA_TRUSTED_ROOTS"),
+                                   skill_id=config.get("ALEXA_SKILL_ID") or None,
+                                   fetch=config.get("ALEXA_CERT_FETCH"))
+    else:
+        log.warning("ALEXA_VERIFY is off: /alexa accepts unsigned requests. Use this for local development only.")
+    skill = build_skill(engine, make_adapter(config),
+                        partial(night_of, lookup=config.get("ALEXA_TIMEZONE_LOOKUP", True))).create()
+
+    @blueprint.post("/alexa")
+    def alexa():
+        body = request.get_data(cache=False)
+        if verifier:
+            try:
+                envelope = verifier.verify(request.headers, body)
+            except VerificationError as error:
+                return _bad(f"request rejected: {error}")
+        else:
+            try:
+                envelope = json.loads(body)
+            except (ValueError, UnicodeDecodeError):
+                return _bad("body is not valid JSON")
+        problem = envelope_problem(envelope)
+        if problem:
+            return _bad(problem)
+        try:
+            request_envelope = serializer.deserialize(json.dumps(envelope), RequestEnvelope)
+            response = skill.invoke(request_envelope=request_envelope, context=None)
+        except (AskSdkException, ValueError, TypeError, AttributeError, KeyError) as error:
+            log.info("malformed Alexa request: %s", type(error).__name__)
+            return _bad("request envelope is malformed")
+        return jsonify(serializer.serialize(response))
+
+    return blueprint
