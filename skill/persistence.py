@@ -79,11 +79,10 @@ def make_adapter(config) -> AbstractPersistenceAdapter:
     if config.get("PERSISTENCE", "sqlite") == "dynamodb":
         import boto3
         from ask_sdk_dynamodb.adapter import DynamoDbAdapter
-        from ask_sdk_dynamodb.partition_keygen import user_id_partition_keygen
 
         resource = boto3.resource("dynamodb", region_name=config.get("AWS_REGION") or "eu-west-1",
                                   endpoint_url=config.get("DYNAMODB_ENDPOINT") or None)
         return DynamoDbAdapter(table_name=config.get("DYNAMODB_TABLE") or "cramp-coach",
                                create_table=True, dynamodb_resource=resource,
-                               partition_keygen=lambda envelope: user_key(envelope) if envelope else user_id_partition_keygen(envelope))
+                               partition_keygen=user_key)
     return SqliteAdapter(Path(config["DATA_DIR"]) / "profiles.sqlite3")

@@ -23,7 +23,7 @@ vosk.SetLogLevel(-1)
 
 SAMPLE_RATE = 16000
 MODELS_PAGE = "https://alphacephei.com/vosk/models"
-# Vosk publishes no model for these (checked against the Vosk model list, 2025).
+# Vosk publishes no model for these languages.
 NO_VOSK_MODEL = {"nb": "Norwegian", "no": "Norwegian", "nn": "Norwegian", "da": "Danish"}
 
 _models: dict[str, vosk.Model] = {}
@@ -95,7 +95,7 @@ def _load_path(path: Path) -> vosk.Model:
 def _local_model(lang: str) -> Path | None:
     """A model folder named vosk-model[-small]-<lang>* in vosk's usual places."""
     pattern = re.compile(rf"vosk-model(-small)?-{re.escape(lang)}\b")
-    for d in vosk.MODEL_DIRS:
+    for d in (os.environ.get("VOSK_MODEL_PATH"), *vosk.MODEL_DIRS):
         if d and Path(d).is_dir():
             for child in sorted(Path(d).iterdir()):
                 if pattern.match(child.name) and looks_like_model(child):
@@ -117,14 +117,14 @@ def load_model(lang: str, model_path: str | Path | None = None, allow_download: 
     env = os.environ.get("VOSK_MODEL_PATH")
     if env and looks_like_model(env):
         return _load_path(Path(env))
+    local = _local_model(lang)
+    if local is not None:
+        return _load_path(local)
     if lang in NO_VOSK_MODEL:
         raise ModelUnavailable(
             f"no Vosk speech recognition model exists for {NO_VOSK_MODEL[lang]} ({lang!r}), so spoken "
             f"commands are off for it; the kiosk works with keys, buttons and speech output. If you "
             f"have a {NO_VOSK_MODEL[lang]} Vosk model, set VOSK_MODEL_PATH to its folder.")
-    local = _local_model(lang)
-    if local is not None:
-        return _load_path(local)
     if not allow_download:
         raise ModelUnavailable(f"no Vosk model for {lang!r} found locally: {_fix(lang)}")
     key = f"lang:{lang}"
@@ -152,15 +152,12 @@ def build_grammar(phrases: Iterable[str], model: vosk.Model) -> str | None:
     path = model_dir(model)
     if path is not None and not is_small_model(path):
         return None
-    known, seen = [], set()
-    for phrase in phrases:
-        phrase = " ".join(phrase.lower().split())
-        if phrase and phrase not in seen and all(model.vosk_model_find_word(w) >= 0 for w in phrase.split()):
-            known.append(phrase)
-            seen.add(phrase)
-    dropped = len(seen_all := set(" ".join(p.lower().split()) for p in phrases if p.strip())) - len(known)
-    if dropped:
-        log.debug("grammar: %d of %d phrases have words the model does not know", dropped, len(seen_all))
+    wanted = dict.fromkeys(" ".join(p.lower().split()) for p in phrases)
+    wanted.pop("", None)
+    known = [p for p in wanted if all(model.vosk_model_find_word(w) >= 0 for w in p.split())]
+    if len(known) < len(wanted):
+        log.debug("grammar: %d of %d phrases have words the model does not know",
+                  len(wanted) - len(known), len(wanted))
     if model.vosk_model_find_word("[unk]") >= 0:
         known.append("[unk]")
     return json.dumps(known, ensure_ascii=False)
