@@ -12,6 +12,7 @@ from flask import Flask, jsonify
 from content import ContentError, load_library
 from content.loader import CONTENT_DIR
 from skill.engine import Engine
+from kiosk.web import create_blueprint as kiosk_blueprint
 from skill.web import create_blueprint as alexa_blueprint
 
 ROOT = Path(__file__).resolve().parent
@@ -29,6 +30,13 @@ DEFAULTS = {
     "DYNAMODB_TABLE": "cramp-coach",
     "DYNAMODB_ENDPOINT": "",
     "AWS_REGION": "eu-west-1",
+    "KIOSK_LANG": "en",                # the kiosk page opens in this language
+    "KIOSK_IDLE_SECONDS": 120,         # a visit is forgotten after this long without input
+    "VOSK_MODEL_PATH": "",             # a Vosk model folder for every language...
+    "VOSK_MODEL_EN": "",               # ...or one per language
+    "VOSK_MODEL_NB": "",
+    "VOSK_MODEL_DA": "",
+    "VOSK_DOWNLOAD": False,            # let vosk download a model by language when online
 }
 
 
@@ -36,7 +44,8 @@ def _flag(value: str) -> bool:
     return value.strip().lower() not in {"0", "false", "no", "off", ""}
 
 
-_CONVERT = {"MAX_CONTENT_LENGTH": int, "ALEXA_VERIFY": _flag, "ALEXA_TIMEZONE_LOOKUP": _flag}
+_CONVERT = {"MAX_CONTENT_LENGTH": int, "ALEXA_VERIFY": _flag, "ALEXA_TIMEZONE_LOOKUP": _flag,
+            "KIOSK_IDLE_SECONDS": float, "VOSK_DOWNLOAD": _flag}
 
 
 def settings_from_env(environ=os.environ) -> dict:
@@ -56,6 +65,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["content"] = library
     app.extensions["engine"] = engine
     app.register_blueprint(alexa_blueprint(engine, app.config))
+    app.register_blueprint(kiosk_blueprint(engine, library, app.config))
 
     @app.get("/health")
     def health():

@@ -44,8 +44,8 @@ class _Model(vosk.Model):
 
 
 def _fix(lang: str) -> str:
-    return (f"download a {lang!r} model from {MODELS_PAGE}, unpack it and set VOSK_MODEL_PATH "
-            f"to its folder (or pass model_path)")
+    return (f"download a Vosk model for {lang!r} from {MODELS_PAGE}, unpack it and set "
+            f"VOSK_MODEL_PATH to its folder (or pass model_path)")
 
 
 def looks_like_model(path: str | Path) -> bool:

@@ -23,6 +23,7 @@ VOICES = {"en": "gmw/en", "nb": "gmq/nb", "da": "gmq/da"}
 BASE_WPM = 165
 MIN_RATE, MAX_RATE = 0.6, 1.6
 FORMAT_VERSION = 1  # bump when the audio for the same (text, voice, wpm) would change
+SYNTH_TIMEOUT = 30.0  # seconds; espeak-ng renders far faster than real time
 
 INSTALL_FIX = "run `make run` (it installs it) or `sudo apt-get install espeak-ng libespeak-ng1`"
 
@@ -41,10 +42,25 @@ class PrerenderCounts(NamedTuple):
     failed: int
 
 
-# One engine per process: espeak-ng initializes once per process, and the pyttsx3 engine is not
-# thread-safe. _lock guards both.
+# pyttsx3 2.99's espeak driver runs espeak-ng in AUDIO_OUTPUT_RETRIEVAL mode, which is
+# asynchronous: Synth and SetParameter go through espeak's command queue and the audio arrives
+# (and the driver writes the WAV) on espeak's own thread. Left alone this races:
+# - runAndWait's endLoop calls driver.stop(), which cancels the coming synthesis when espeak is
+#   still busy (e.g. applying the rate we just set): an empty WAV, or one at the old rate;
+# - on a fresh engine (its proxy starts busy) runAndWait returns before the audio is written.
+# So we prime the engine once, wait for espeak's queue to drain (espeak_Synchronize) before
+# runAndWait, and wait for the driver's "finished-utterance" (sent after the file is written).
+# Other quirks: a failing setProperty does not raise but goes to the "error" callback (an unknown
+# voice silently keeps the previous one); only the last save_to_file per runAndWait is kept; the
+# driver prints "Audio saved to ..." on stdout; and it keeps the file name, so a later say()
+# elsewhere would write our temp file again.
+#
+# One engine per process (espeak-ng initializes once per process); it is not thread-safe, and
+# _lock guards it.
 _lock = threading.Lock()
 _engine = None
+_espeak = None  # pyttsx3.drivers._espeak, the driver's ctypes binding
+_voices: list = []  # the engine's voices, listed once
 _errors: list[Exception] = []
 
 
@@ -54,7 +70,7 @@ def _on_error(exception=None, **_):
 
 def _get_engine():
     """The shared pyttsx3 espeak engine, made on first use. Call with _lock held."""
-    global _engine
+    global _engine, _espeak
     if _engine is not None:
         return _engine
     try:
@@ -64,23 +80,29 @@ def _get_engine():
                                 "`.venv/bin/pip install -r requirements.txt`") from e
     try:
         engine = pyttsx3.init("espeak")
+        from pyttsx3.drivers import _espeak
     except Exception as e:
         if shutil.which("espeak-ng") is None:
             raise SpeechUnavailable(f"espeak-ng is not installed: {INSTALL_FIX}") from e
         raise SpeechUnavailable(f"espeak-ng is installed but pyttsx3 could not start it ({e}): "
                                 f"reinstall it with `sudo apt-get install --reinstall espeak-ng "
                                 f"libespeak-ng1 espeak-ng-data`") from e
-    if not engine.getProperty("voices"):
+    voices = engine.getProperty("voices")
+    if not voices:
         raise SpeechUnavailable(f"espeak-ng lists no voices (its voice data is missing): {INSTALL_FIX}")
     engine.connect("error", _on_error)
+    _espeak.Synchronize()
+    engine.runAndWait()  # nothing queued: only leaves the proxy idle, as after any runAndWait
+    _voices[:] = voices
     _engine = engine
     return engine
 
 
-def _resolve_voice(engine, wanted: str, lang: str) -> str | None:
+def _resolve_voice(wanted: str, lang: str) -> str | None:
     """The installed voice id for `wanted` ("gmw/en" or a name like "English (Great Britain)"),
-    else one for the same file name in another family folder, else one for the language."""
-    voices = engine.getProperty("voices")
+    else one for the same file name in another family folder, else one for the language.
+    Call after _get_engine()."""
+    voices = _voices
     wanted = wanted.lower()
     for v in voices:
         if wanted in (v.id.lower(), (v.name or "").lower()):
@@ -120,8 +142,8 @@ def _check_wav(path: Path) -> None:
 def check_available(voices: Mapping[str, str] = VOICES) -> None:
     """Raise SpeechUnavailable (with the fix) unless the engine starts and has every voice."""
     with _lock:
-        engine = _get_engine()
-        missing = [v for lang, v in voices.items() if _resolve_voice(engine, v, lang) is None]
+        _get_engine()
+        missing = [v for lang, v in voices.items() if _resolve_voice(v, lang) is None]
     if missing:
         raise SpeechUnavailable(f"espeak-ng has no voice {', '.join(missing)}: {INSTALL_FIX}")
 
@@ -155,7 +177,7 @@ class Speaker:
             if path.exists():  # rendered by another thread meanwhile
                 return path, True
             engine = _get_engine()
-            voice = _resolve_voice(engine, self.voices[lang], lang)
+            voice = _resolve_voice(self.voices[lang], lang)
             if voice is None:
                 raise SpeechUnavailable(f"espeak-ng has no voice {self.voices[lang]!r} for {lang!r}: "
                                         f"{INSTALL_FIX} (a full install includes espeak-ng-data)")
@@ -171,22 +193,37 @@ class Speaker:
         return path, False
 
     def _synthesize(self, engine, text: str, voice: str, wpm: int, filename: str) -> None:
-        # pyttsx3 quirks handled here: a bad property does not raise but goes to the "error"
-        # callback (so an unknown voice would silently keep the previous one); only the last
-        # save_to_file per runAndWait is kept; the driver prints "Audio saved to ..." on stdout;
-        # and it remembers the file, so a later say() elsewhere would write our temp file again.
+        """One save_to_file + runAndWait, made safe; see the note above _lock."""
         self.engine_calls += 1
         _errors.clear()
-        engine.setProperty("voice", voice)
-        engine.setProperty("rate", wpm)
-        engine.save_to_file(text, filename)
-        with contextlib.redirect_stdout(io.StringIO()):
-            engine.runAndWait()
-        driver = getattr(engine.proxy, "_driver", None)
-        if driver is not None and hasattr(driver, "_save_file"):
-            driver._save_file = None
+        done, outcome = threading.Event(), []
+
+        def finished(completed=True, **_):
+            outcome.append(completed)
+            done.set()
+
+        token = engine.connect("finished-utterance", finished)
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                _espeak.Synchronize()
+                engine.setProperty("voice", voice)
+                engine.setProperty("rate", wpm)
+                _espeak.Synchronize()
+                engine.save_to_file(text, filename)
+                engine.runAndWait()
+                done.wait(SYNTH_TIMEOUT)
+                _espeak.Synchronize()
+        finally:
+            engine.disconnect(token)
+            driver = getattr(engine.proxy, "_driver", None)
+            if driver is not None and hasattr(driver, "_save_file"):
+                driver._save_file = None
         if _errors:
             raise SynthesisError(f"espeak-ng failed: {_errors[0]}")
+        if not outcome:
+            raise SynthesisError(f"espeak-ng did not finish within {SYNTH_TIMEOUT} s")
+        if not outcome[0]:
+            raise SynthesisError("espeak-ng's synthesis was cancelled")
         if (engine.getProperty("voice") or "").lower() != voice.lower():
             raise SynthesisError(f"espeak-ng did not switch to voice {voice!r}")
 

@@ -1,0 +1,1 @@
+"""The offline kiosk: intent matching, the voice loop, text mode and the web page."""

@@ -1,0 +1,114 @@
+"""`python -m kiosk text|voice --lang {en,nb,da}`: the kiosk without a browser.
+
+text   reads utterances from standard input, one a line (--jsonl for one JSON object per line)
+voice  listens on the microphone (or --input FILE.wav) and speaks (or writes --output DIR)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from content import LANGUAGES, ContentError, load_library
+from skill.engine import Engine
+
+from .matcher import IntentMatcher
+from .session import KioskSession
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+
+def _speaker(required: bool):
+    from speech.tts import Speaker, SpeechUnavailable, check_available
+    try:
+        check_available()
+    except SpeechUnavailable as error:
+        if required:
+            raise
+        print(f"(speech output is off: {error})", file=sys.stderr)
+        return None
+    return Speaker(DATA_DIR / "speech")
+
+
+def run_text(session: KioskSession, lines, out, jsonl: bool, sink=None, speaker=None) -> None:
+    from .voice import VoiceLoop
+
+    loop = VoiceLoop(session, lambda: None, speaker, sink, say=lambda _: None) if sink else None
+    if not jsonl:
+        reply = session.start()
+        print(reply.text, file=out)
+        if loop:
+            loop.speak(reply, "Launch")
+    for line in lines:
+        heard = line.strip()
+        if not heard:
+            continue
+        match, reply = session.utter(heard)
+        if jsonl:
+            print(json.dumps({"heard": heard, "intent": match.intent, "confidence": match.confidence,
+                              "say": reply.text, "end": reply.end}, ensure_ascii=False), file=out, flush=True)
+        else:
+            print(f"> {heard}  [{match.intent} {match.confidence:.2f}]\n{reply.text}", file=out, flush=True)
+        if loop:
+            loop.speak(reply, match.intent)
+
+
+def run_voice(session: KioskSession, library, args) -> None:
+    from speech.asr import Stream, build_grammar, is_small_model, load_model, model_dir
+
+    from .voice import FileSink, Microphone, SpeakerSink, VoiceLoop, file_chunks
+
+    speaker = _speaker(required=True)
+    model = load_model(args.lang, args.model, allow_download=args.download)
+    phrases = [p for ps in library[args.lang].utterances.values() for p in ps]
+    grammar = build_grammar(phrases, model) if is_small_model(model_dir(model)) else None
+    microphone = None if args.input else Microphone()
+    sink = FileSink(args.output) if args.output else SpeakerSink(microphone or Microphone())
+    loop = VoiceLoop(session, lambda: Stream(model, grammar), speaker, sink)
+    print(f"Listening ({args.lang}). Say \"stop\" to end a hold; Ctrl+C quits.", file=sys.stderr)
+    loop.run(file_chunks(args.input) if args.input else microphone)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m kiosk", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("mode", choices=["text", "voice"])
+    parser.add_argument("--lang", choices=LANGUAGES, default="en")
+    parser.add_argument("--jsonl", action="store_true", help="text mode: one JSON object per input line")
+    parser.add_argument("--output", type=Path, help="write each spoken reply as a WAV file in this folder")
+    parser.add_argument("--input", type=Path, help="voice mode: read this WAV file instead of the microphone")
+    parser.add_argument("--model", help="voice mode: a Vosk model folder (default: VOSK_MODEL_PATH)")
+    parser.add_argument("--download", action="store_true", help="voice mode: let vosk download a model by language")
+    parser.add_argument("--idle", type=float, default=120.0, help="seconds before a visit is forgotten")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+    from speech.asr import ModelUnavailable
+    from speech.tts import SpeechUnavailable
+
+    from .voice import AudioUnavailable
+    try:
+        library = load_library()
+        session = KioskSession(Engine(library), args.lang, IntentMatcher(library[args.lang].utterances), args.idle)
+        if args.mode == "text":
+            speaker = _speaker(required=True) if args.output else None
+            sink = None
+            if args.output:
+                from .voice import FileSink
+                sink = FileSink(args.output)
+            run_text(session, sys.stdin, sys.stdout, args.jsonl, sink, speaker)
+        else:
+            run_voice(session, library, args)
+    except (ContentError, SpeechUnavailable, ModelUnavailable, AudioUnavailable) as error:
+        print(f"The kiosk cannot start: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

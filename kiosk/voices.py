@@ -1,0 +1,76 @@
+"""Speech for the kiosk: a reply as a timeline of audio clips and pauses, and the models per language."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+from skill.reply import Pause, Reply
+
+from speech.asr import ModelUnavailable, load_model
+from speech.tts import Speaker, SpeechUnavailable
+
+log = logging.getLogger(__name__)
+
+
+class ClipIndex:
+    """Remembers which text a clip key stands for, so audio is rendered only when asked for."""
+
+    def __init__(self, size: int = 4096):
+        self._items: OrderedDict[str, tuple[str, str, float]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.size = size
+
+    def add(self, key: str, item: tuple[str, str, float]) -> None:
+        with self._lock:
+            self._items[key] = item
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def get(self, key: str) -> tuple[str, str, float] | None:
+        with self._lock:
+            return self._items.get(key)
+
+
+def timeline(reply: Reply, lang: str, speaker: Speaker | None, clips: ClipIndex) -> list[dict]:
+    """[{"say": text, "clip": key or None}, {"pause": seconds}, ...] for the page to play in order."""
+    items = []
+    for segment in reply.segments:
+        if isinstance(segment, Pause):
+            items.append({"pause": segment.seconds})
+            continue
+        key = None
+        if speaker is not None:
+            try:
+                key = speaker.path_for(segment.text, lang, reply.rate).stem
+                clips.add(key, (segment.text, lang, reply.rate))
+            except (SpeechUnavailable, ValueError):
+                key = None
+        items.append({"say": segment.text, "clip": key})
+    return items
+
+
+def open_speaker(cache_dir: Path) -> tuple[Speaker | None, str | None]:
+    """A speaker, or None and the reason (the kiosk then shows text only)."""
+    try:
+        from speech.tts import check_available
+        check_available()
+        return Speaker(cache_dir), None
+    except SpeechUnavailable as error:
+        log.warning("speech output is off: %s", error)
+        return None, str(error)
+
+
+def open_recognizers(config, languages) -> dict[str, object]:
+    """The Vosk model per language where one can be had; a missing model is logged, not fatal."""
+    models = {}
+    for lang in languages:
+        path = config.get(f"VOSK_MODEL_{lang.upper()}") or config.get("VOSK_MODEL_PATH") or None
+        try:
+            models[lang] = load_model(lang, path, allow_download=config.get("VOSK_DOWNLOAD", False))
+        except ModelUnavailable as error:
+            log.info("voice input off for %s: %s", lang, error)
+    return models

@@ -1,0 +1,169 @@
+"""The web kiosk: the page, and a small JSON API over the same engine. No conversation logic in JS."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import secrets
+import threading
+from pathlib import Path
+
+from flask import Blueprint, abort, jsonify, redirect, render_template, request, send_file, url_for
+
+from content import INTENTS, Library
+from skill.engine import Engine
+from speech.asr import SAMPLE_RATE, build_grammar, is_small_model, model_dir, transcribe
+from speech.audio import read_pcm16, resample
+
+from .matcher import IntentMatcher
+from .session import KioskSession
+from .voices import ClipIndex, open_recognizers, open_speaker, timeline
+
+MAX_SESSIONS = 256
+MAX_TEXT = 200
+CLIP_KEY = re.compile(r"^[0-9a-f]{64}$")
+
+
+class SessionStore:
+    """Kiosk visits in memory only; idle ones are forgotten."""
+
+    def __init__(self, make, idle_seconds: float):
+        self.make, self.idle_seconds = make, idle_seconds
+        self._sessions: dict[str, KioskSession] = {}
+        self._lock = threading.Lock()
+
+    def new(self, lang: str) -> tuple[str, KioskSession]:
+        with self._lock:
+            for key in [k for k, s in self._sessions.items() if s.idle() or s.state is None]:
+                del self._sessions[key]
+            while len(self._sessions) >= MAX_SESSIONS:
+                self._sessions.pop(next(iter(self._sessions)))
+            key = secrets.token_urlsafe(16)
+            session = self._sessions[key] = self.make(lang)
+            return key, session
+
+    def get(self, key) -> KioskSession | None:
+        with self._lock:
+            session = self._sessions.get(key) if isinstance(key, str) else None
+            if session is not None and session.idle():
+                del self._sessions[key]
+                return None
+            return session
+
+    def drop(self, key) -> None:
+        with self._lock:
+            self._sessions.pop(key, None)
+
+
+def _json_body(*fields: tuple[str, type]) -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        abort(400, "the body must be a JSON object")
+    for name, kind in fields:
+        if not isinstance(data.get(name), kind):
+            abort(400, f"'{name}' is missing or of the wrong type")
+    return data
+
+
+def create_blueprint(engine: Engine, library: Library, config) -> Blueprint:
+    blueprint = Blueprint("kiosk", __name__, template_folder="templates", static_folder="static",
+                          static_url_path="/kiosk/static")
+    languages = tuple(library.languages)
+    default_lang = config.get("KIOSK_LANG", "en") if config.get("KIOSK_LANG", "en") in languages else languages[0]
+    idle_seconds = float(config.get("KIOSK_IDLE_SECONDS", 120))
+    matchers = {code: IntentMatcher(lang.utterances) for code, lang in library.languages.items()}
+    speaker, speech_problem = open_speaker(Path(config["DATA_DIR"]) / "speech")
+    models = open_recognizers(config, languages)
+    grammars = {code: build_grammar([p for ps in library[code].utterances.values() for p in ps], model)
+                if is_small_model(model_dir(model)) else None for code, model in models.items()}
+    clips = ClipIndex()
+    store = SessionStore(lambda lang: KioskSession(engine, lang, matchers[lang], idle_seconds), idle_seconds)
+
+    def answer(key: str, session: KioskSession, reply, match=None):
+        body = {
+            "session": key, "lang": session.lang, "text": reply.text, "display": reply.display,
+            "view": reply.view, "reprompt": reply.reprompt, "end": reply.end, "rate": reply.rate,
+            "timeline": timeline(reply, session.lang, speaker, clips),
+        }
+        if match is not None:
+            body["heard"], body["intent"], body["confidence"] = match.heard, match.intent, match.confidence
+        if reply.end:
+            store.drop(key)
+        return jsonify(body)
+
+    def session_from(data) -> tuple[str, KioskSession]:
+        session = store.get(data.get("session"))
+        if session is None:
+            abort(409, "this visit has ended; start again")
+        return data["session"], session
+
+    @blueprint.get("/")
+    def root():
+        return redirect(url_for("kiosk.page"))
+
+    @blueprint.get("/kiosk")
+    def page():
+        labels = {code: lang.ui for code, lang in library.languages.items()}
+        return render_template("kiosk.html", lang=default_lang, ui=library[default_lang].ui,
+                               labels=json.dumps(labels, ensure_ascii=False), languages=languages,
+                               voice_input=sorted(models), idle_seconds=idle_seconds,
+                               speech_output=speaker is not None)
+
+    @blueprint.post("/api/kiosk/start")
+    def start():
+        data = _json_body(("lang", str))
+        if data["lang"] not in languages:
+            abort(400, "unknown language")
+        key, session = store.new(data["lang"])
+        reply = session.start(idle=data.get("reason") == "idle")
+        return answer(key, session, reply)
+
+    @blueprint.post("/api/kiosk/intent")
+    def intent():
+        data = _json_body(("session", str), ("intent", str))
+        if data["intent"] not in INTENTS:
+            abort(400, "unknown intent")
+        key, session = session_from(data)
+        return answer(key, session, session.intent(data["intent"]))
+
+    @blueprint.post("/api/kiosk/say")
+    def say():
+        data = _json_body(("session", str), ("text", str))
+        if len(data["text"]) > MAX_TEXT:
+            abort(400, f"text is longer than {MAX_TEXT} characters")
+        key, session = session_from(data)
+        match, reply = session.utter(data["text"])
+        return answer(key, session, reply, match)
+
+    @blueprint.post("/api/listen")
+    def listen():
+        key, session = session_from({"session": request.args.get("session")})
+        model = models.get(session.lang)
+        if model is None:
+            abort(404, "voice input is not available for this language")
+        try:
+            pcm, rate = read_pcm16(io.BytesIO(request.get_data(cache=False)))
+        except (ValueError, EOFError, OSError):
+            abort(400, "send a 16-bit mono WAV file")
+        texts = transcribe(model, resample(pcm, rate, SAMPLE_RATE), grammars.get(session.lang))
+        match, reply = session.utter(" ".join(texts))  # the audio itself is never stored
+        return answer(key, session, reply, match)
+
+    @blueprint.get("/api/kiosk/audio/<key>.wav")
+    def audio(key: str):
+        item = clips.get(key) if CLIP_KEY.match(key) else None
+        if item is None or speaker is None:
+            abort(404)
+        try:
+            path = speaker.render(*item)
+        except Exception:  # a failed synthesis leaves the text on screen; the page plays nothing
+            abort(503, "speech could not be rendered")
+        return send_file(path, mimetype="audio/wav", max_age=86400)
+
+    @blueprint.get("/api/kiosk/status")
+    def status():
+        return jsonify(languages=languages, voice_input=sorted(models), speech_output=speaker is not None,
+                       speech_problem=speech_problem, idle_seconds=idle_seconds)
+
+    return blueprint
