@@ -12,6 +12,8 @@ from flask import Flask, jsonify
 from content import ContentError, load_library
 from content.loader import CONTENT_DIR
 from skill.engine import Engine
+from kiosk.prerender import speech_items
+from kiosk.voices import open_speaker
 from kiosk.web import create_blueprint as kiosk_blueprint
 from skill.web import create_blueprint as alexa_blueprint
 
@@ -65,7 +67,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["content"] = library
     app.extensions["engine"] = engine
     app.register_blueprint(alexa_blueprint(engine, app.config))
-    app.register_blueprint(kiosk_blueprint(engine, library, app.config))
+    speaker, speech_problem = open_speaker(Path(app.config["DATA_DIR"]) / "speech")
+    app.extensions["speaker"] = speaker
+    app.register_blueprint(kiosk_blueprint(engine, library, app.config, speaker, speech_problem))
 
     @app.get("/health")
     def health():
@@ -112,6 +116,10 @@ def main() -> int:
     except ContentError as error:
         print(f"Cramp Coach cannot start: {error}", file=sys.stderr)
         return 1
+    speaker = app.extensions["speaker"]
+    if speaker is not None and _flag(os.environ.get("PRERENDER", "1")):
+        counts = speaker.prerender(speech_items(app.extensions["engine"], app.extensions["content"]))
+        print(f"Speech ready: {counts.rendered} rendered, {counts.cached} from the cache, {counts.failed} failed")
     base = f"http://{host}:{port}"
     print("Cramp Coach is serving:")
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):

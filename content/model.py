@@ -51,9 +51,9 @@ UI_KEYS = {
     "why": (), "prevention": (), "bedtime": (), "doctor": (), "article": (), "back": (),
     "repeat": (), "next": (), "pause": (), "resume": (), "stop": (), "yes": (), "no": (),
     "speak": (), "listening": (), "mute": (), "unmute": (), "rate": (), "slower": (),
-    "faster": (), "volume": (), "text_size": (), "smaller": (), "larger": (),
-    "step_of": ("n", "total"), "seconds_left": ("seconds",), "help_keys": (), "sections": (),
-    "skip_to_content": (),
+    "faster": (), "volume": (), "quieter": (), "louder": (), "text_size": (), "smaller": (),
+    "larger": (), "step_of": ("n", "total"), "seconds_left": ("seconds",), "help_keys": (),
+    "sections": (), "skip_to_content": (), "help": (), "close": (),
 }
 
 FIGURES = ("sit_support", "leg_straight", "toes_pull", "calf_wall", "hamstring_seated", "walk", "water")

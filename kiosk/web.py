@@ -7,7 +7,6 @@ import json
 import re
 import secrets
 import threading
-from pathlib import Path
 
 from flask import Blueprint, abort, jsonify, redirect, render_template, request, send_file, url_for
 
@@ -18,7 +17,7 @@ from speech.audio import read_pcm16, resample
 
 from .matcher import IntentMatcher
 from .session import KioskSession
-from .voices import ClipIndex, open_recognizers, open_speaker, timeline
+from .voices import ClipIndex, open_recognizers, timeline
 
 MAX_SESSIONS = 256
 MAX_TEXT = 200
@@ -66,14 +65,13 @@ def _json_body(*fields: tuple[str, type]) -> dict:
     return data
 
 
-def create_blueprint(engine: Engine, library: Library, config) -> Blueprint:
+def create_blueprint(engine: Engine, library: Library, config, speaker, speech_problem: str | None) -> Blueprint:
     blueprint = Blueprint("kiosk", __name__, template_folder="templates", static_folder="static",
                           static_url_path="/kiosk/static")
     languages = tuple(library.languages)
     default_lang = config.get("KIOSK_LANG", "en") if config.get("KIOSK_LANG", "en") in languages else languages[0]
     idle_seconds = float(config.get("KIOSK_IDLE_SECONDS", 120))
     matchers = {code: IntentMatcher(lang.utterances) for code, lang in library.languages.items()}
-    speaker, speech_problem = open_speaker(Path(config["DATA_DIR"]) / "speech")
     models = open_recognizers(config, languages)
     grammars = {code: build_grammar([p for ps in library[code].utterances.values() for p in ps], model)
                 if is_small_model(model_dir(model)) else None for code, model in models.items()}

@@ -1,0 +1,55 @@
+"""`python -m bench`: run every benchmark, print one Markdown table, write bench/out/latest.json."""
+
+from __future__ import annotations
+
+import json
+import platform
+import sys
+from pathlib import Path
+
+from . import speech
+
+OUT = Path(__file__).resolve().parent / "out" / "latest.json"
+
+GOALS = {"tts_cache_hit_ms": ("<=", 5), "voice_reply_latency_ms": ("<=", 150),
+         "alexa_throughput_ratio": (">=", 0.5), "alexa_p99_ms_1": ("<=", 10)}
+NOTES = {
+    "content_load_ms": "load and validate all content (3 languages)",
+    "asr_rtf_grammar": "Vosk processing ÷ audio time, Korean model, with a grammar",
+    "asr_rtf_free": "the same audio, no grammar",
+    "asr_grammar_speedup": "free ÷ grammar, measured side by side",
+    "tts_cold_ms": "pyttsx3/espeak-ng, one sentence, not cached",
+    "tts_cache_speedup": "cold ÷ cached, the same sentences",
+    "tts_cache_hit_ms": "the same sentence from the disk cache",
+    "voice_reply_latency_ms": "end of utterance → reply audio ready (median, cache warm)",
+    "voice_reply_latency_max_ms": "the same, worst of 21",
+}
+
+
+def table(figures: dict) -> str:
+    rows = ["| figure | value | goal | what |", "| --- | ---: | --- | --- |"]
+    for name, value in figures.items():
+        goal = ""
+        if name in GOALS:
+            op, limit = GOALS[name]
+            met = value <= limit if op == "<=" else value >= limit
+            goal = f"{op} {limit} {'✓' if met else '✗'}"
+        what = NOTES.get(name, "seconds to pre-render all speech for one language" if name.startswith("prerender_") else "")
+        rows.append(f"| {name} | {value} | {goal} | {what} |")
+    return "\n".join(rows)
+
+
+def main() -> int:
+    figures = {}
+    for section in (speech.run,):
+        figures |= section()
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(json.dumps({"machine": platform.platform(), "python": sys.version.split()[0],
+                               "figures": figures}, indent=2) + "\n")
+    print(table(figures))
+    print(f"\n(written to {OUT.relative_to(Path.cwd()) if OUT.is_relative_to(Path.cwd()) else OUT})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,38 @@
+"""Everything the kiosk can say at the normal rate, so `make run` can render it all once."""
+
+from __future__ import annotations
+
+from content import Library
+from skill.engine import Engine, part_starts
+from skill.reply import Profile, Say, Settings
+
+NAVIGATION = ("AMAZON.HelpIntent", "AMAZON.FallbackIntent", "AMAZON.StopIntent", "AMAZON.NavigateHomeIntent",
+              "AMAZON.PauseIntent", "AMAZON.ResumeIntent", "AMAZON.StartOverIntent", "AMAZON.PreviousIntent",
+              "AMAZON.YesIntent", "AMAZON.NoIntent", "SlowerIntent", "ReadArticleIntent")
+
+
+def _states(lang) -> list[dict]:
+    states = [{"mode": "ask"}, {"mode": "menu"}]
+    for name in ("cramp_now", "bedtime_stretch"):
+        states += [{"mode": "routine", "routine": name, "step": s} for s in part_starts(lang.routine(name).steps)]
+    for name in ("causes", "prevention", "see_doctor"):
+        states += [{"mode": "topic", "topic": name, "item": i} for i in range(-1, len(lang.topic(name).items))]
+    states += [{"mode": "article", "section": i} for i in range(len(lang.article.sections))]
+    return states
+
+
+def speech_items(engine: Engine, library: Library, rate: float = 1.0) -> list[tuple[str, str, float]]:
+    """(text, lang, rate) for every clip a visit at this rate can play, in a stable order."""
+    items: dict[tuple[str, str, float], None] = {}
+    for code, lang in library.languages.items():
+        settings = Settings(code, Profile(rate=rate))
+        replies = [engine.launch(settings)]
+        for state in _states(lang):
+            for intent in ("AMAZON.RepeatIntent", "AMAZON.NextIntent", *NAVIGATION):
+                replies.append(engine.handle(state, intent, settings))
+        replies[0].segments.insert(0, Say(lang.say["idle_reset"]))
+        for reply in replies:
+            for segment in reply.segments:
+                if isinstance(segment, Say):
+                    items[(segment.text, code, reply.rate)] = None
+    return list(items)
