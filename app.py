@@ -54,6 +54,18 @@ def settings_from_env(environ=os.environ) -> dict:
     return {key: _CONVERT.get(key, str)(environ[key]) for key in DEFAULTS if key in environ}
 
 
+SECURITY_HEADERS = {
+    # Only this machine's own assets; audio clips and recordings stay on the page.
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; media-src 'self' blob:; "
+                               "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Permissions-Policy": "microphone=(self), camera=(), geolocation=()",
+    "Cache-Control": "no-store",
+}
+
+
 def create_app(config: dict | None = None) -> Flask:
     """Build the app. `config` overrides the environment, which overrides the defaults."""
     app = Flask(__name__)
@@ -70,6 +82,14 @@ def create_app(config: dict | None = None) -> Flask:
     speaker, speech_problem = open_speaker(Path(app.config["DATA_DIR"]) / "speech")
     app.extensions["speaker"] = speaker
     app.register_blueprint(kiosk_blueprint(engine, library, app.config, speaker, speech_problem))
+
+    @app.after_request
+    def security_headers(response):
+        for name, value in SECURITY_HEADERS.items():
+            if name == "Cache-Control" and response.mimetype.startswith("audio/"):
+                continue  # rendered speech is content-addressed and may be cached
+            response.headers.setdefault(name, value)
+        return response
 
     @app.get("/health")
     def health():

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from decimal import Decimal
+import os
 import sqlite3
 import threading
 from pathlib import Path
@@ -78,11 +80,24 @@ def make_adapter(config) -> AbstractPersistenceAdapter:
     """SQLite under DATA_DIR by default; PERSISTENCE=dynamodb for several instances sharing state."""
     if config.get("PERSISTENCE", "sqlite") == "dynamodb":
         import boto3
+
+        # ask_sdk_dynamodb builds a default boto3 resource when imported, which needs a region.
+        os.environ.setdefault("AWS_DEFAULT_REGION", config.get("AWS_REGION") or "eu-west-1")
         from ask_sdk_dynamodb.adapter import DynamoDbAdapter
 
         resource = boto3.resource("dynamodb", region_name=config.get("AWS_REGION") or "eu-west-1",
                                   endpoint_url=config.get("DYNAMODB_ENDPOINT") or None)
-        return DynamoDbAdapter(table_name=config.get("DYNAMODB_TABLE") or "cramp-coach",
-                               create_table=True, dynamodb_resource=resource,
-                               partition_keygen=user_key)
+        class ProfileDynamoDbAdapter(DynamoDbAdapter):
+            """DynamoDB holds numbers as Decimal; the profile is plain JSON types, and only the profile."""
+
+            def get_attributes(self, request_envelope):
+                stored = super().get_attributes(request_envelope)
+                return Profile.from_dict(json.loads(json.dumps(stored, default=float))).to_dict() if stored else {}
+
+            def save_attributes(self, request_envelope, attributes):
+                profile = json.loads(json.dumps(Profile.from_dict(attributes).to_dict()), parse_float=Decimal)
+                super().save_attributes(request_envelope, profile)
+
+        return ProfileDynamoDbAdapter(table_name=config.get("DYNAMODB_TABLE") or "cramp-coach",
+                                      create_table=True, dynamodb_resource=resource, partition_keygen=user_key)
     return SqliteAdapter(Path(config["DATA_DIR"]) / "profiles.sqlite3")

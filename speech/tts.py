@@ -158,6 +158,8 @@ class Speaker:
         self.engine_calls = 0  # syntheses run by this Speaker (cache hits do not count)
 
     def path_for(self, text: str, lang: str, rate: float = 1.0) -> Path:
+        """Where render() puts this text. The key holds the configured voice id, not the one
+        espeak-ng resolves it to, so a cache hit never needs the engine."""
         if lang not in self.voices:
             raise SpeechUnavailable(f"no voice configured for language {lang!r} "
                                     f"(configured: {', '.join(sorted(self.voices))})")
@@ -180,7 +182,7 @@ class Speaker:
             voice = _resolve_voice(self.voices[lang], lang)
             if voice is None:
                 raise SpeechUnavailable(f"espeak-ng has no voice {self.voices[lang]!r} for {lang!r}: "
-                                        f"{INSTALL_FIX} (a full install includes espeak-ng-data)")
+                                        f"check the voice id, or {INSTALL_FIX}")
             fd, tmp = tempfile.mkstemp(dir=self.cache_dir, prefix=".", suffix=".wav.tmp")
             os.close(fd)
             try:
@@ -234,7 +236,7 @@ class Speaker:
         for text, lang, rate in tqdm(items, disable=not progress, unit="clip", desc="speech"):
             try:
                 hit = self._render(text, lang, rate)[1]
-            except (SpeechUnavailable, ValueError, OSError) as e:
+            except Exception as e:  # one bad item must not stop the rest
                 failed += 1
                 digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
                 log.warning("could not render text %s (%s, rate %s): %s", digest, lang, rate, e)

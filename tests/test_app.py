@@ -25,3 +25,11 @@ def test_verification_is_on_by_default(tmp_path, monkeypatch):
     assert app.config["ALEXA_VERIFY"] is True
     response = app.test_client().post("/alexa", data=b"{}", content_type="application/json")
     assert response.status_code == 400
+
+
+def test_pages_carry_security_headers(app):
+    response = app.test_client().get("/kiosk")
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "unsafe-inline" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"

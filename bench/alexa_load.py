@@ -1,0 +1,403 @@
+"""Alexa endpoint under load: gunicorn on loopback, correctly signed requests, 1/8/32 clients.
+
+The skill is compared with a bare Flask JSON route (`POST /bench/baseline`) served by the same
+gunicorn, side by side, first with request verification on and then with a second gunicorn
+started with BENCH_VERIFY=0. Only 127.0.0.1 is ever contacted.
+
+The local test CA lives in PEM files in BENCH_DATA_DIR (see `ensure_ca`) so that the load
+generator and every gunicorn worker share one CA: tests/alexa_signing caches its keys per process.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import http.client
+import itertools
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"  # loopback only, never any other address
+CORES = 2
+LEVEL_SECONDS = 4.0
+LEVELS = (1, 8, 32)
+RESIGN_SECONDS = 60  # signatures carry a timestamp the server accepts for 150 s
+
+ROOT_PEM, CHAIN_PEM, LEAF_KEY_PEM = "bench-ca-root.pem", "bench-ca-chain.pem", "bench-ca-leaf-key.pem"
+
+
+# --- one local CA shared by the load generator and the gunicorn workers ---------------------------
+
+@dataclass(frozen=True)
+class BenchCA:
+    root: x509.Certificate
+    chain_pem: bytes
+    leaf_key: object  # rsa.RSAPrivateKey
+
+
+def ensure_ca(folder: Path | str) -> BenchCA:
+    """Write the local test CA (root cert, leaf+root chain, leaf key) into `folder` once, then load it.
+
+    A file lock makes concurrent callers (two gunicorn workers booting) agree on one CA.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "bench-ca.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not all((folder / name).exists() for name in (ROOT_PEM, CHAIN_PEM, LEAF_KEY_PEM)):
+            from tests import alexa_signing
+
+            ca, key = alexa_signing.make_ca(), alexa_signing.leaf_key()
+            for name, data in (
+                (LEAF_KEY_PEM, key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                 serialization.NoEncryption())),
+                (CHAIN_PEM, alexa_signing.default_chain_pem()),
+                (ROOT_PEM, ca.cert.public_bytes(serialization.Encoding.PEM)),
+            ):
+                temp = folder / (name + ".tmp")
+                temp.write_bytes(data)
+                temp.replace(folder / name)
+    return load_ca(folder)
+
+
+def load_ca(folder: Path | str) -> BenchCA:
+    folder = Path(folder)
+    return BenchCA(root=x509.load_pem_x509_certificate((folder / ROOT_PEM).read_bytes()),
+                   chain_pem=(folder / CHAIN_PEM).read_bytes(),
+                   leaf_key=serialization.load_pem_private_key((folder / LEAF_KEY_PEM).read_bytes(), None))
+
+
+# --- request bodies, signed ahead of time -------------------------------------------------------
+
+def alexa_body(kind: str, user: str, number: int, section: int = 1) -> bytes:
+    """One Alexa request: "launch", "routine" (CrampNowIntent) or "article" (Next in an article section)."""
+    from tests import alexa_signing
+
+    if kind == "launch":
+        request, attributes, new = {"type": "LaunchRequest"}, {}, True
+    elif kind == "routine":
+        request = {"type": "IntentRequest", "intent": {"name": "CrampNowIntent", "confirmationStatus": "NONE"}}
+        attributes, new = {}, True
+    elif kind == "article":
+        request = {"type": "IntentRequest", "intent": {"name": "AMAZON.NextIntent", "confirmationStatus": "NONE"}}
+        attributes, new = {"state": {"mode": "article", "section": section}}, False
+    else:
+        raise ValueError(kind)
+    request["requestId"] = f"amzn1.echo-api.request.bench-{number}"
+    envelope = alexa_signing.envelope(request)
+    envelope["session"].update(new=new, attributes=attributes, sessionId=f"amzn1.echo-api.session.bench-{user}")
+    for place in (envelope["session"], envelope["context"]["System"]):
+        place["user"]["userId"] = f"amzn1.ask.account.{user}"
+    return json.dumps(envelope).encode()
+
+
+@dataclass
+class Item:
+    path: str
+    body: bytes
+    headers: dict
+    tag: object = None
+
+
+class SignedPool:
+    """Requests built from specs (kind, user, section, tag), signed now; `refresh()` re-signs them all.
+
+    Threads read `pool.items[i]`; a refresh swaps the whole list at once.
+    """
+
+    def __init__(self, specs: list[tuple], ca: BenchCA):
+        self.specs, self.ca = specs, ca
+        self.items: list[Item] = []
+        self.signed_at = 0.0
+        self.refresh()
+
+    def refresh(self) -> None:
+        from tests import alexa_signing
+
+        items = []
+        for number, (kind, user, section, tag) in enumerate(self.specs):
+            body = alexa_body(kind, user, number, section)
+            items.append(Item("/alexa", body, alexa_signing.signed_headers(body, self.ca.leaf_key), tag))
+        self.items, self.signed_at = items, time.monotonic()
+
+
+# --- gunicorn on loopback ----------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+def children(pid: int) -> list[int]:
+    """The direct children of `pid` (the gunicorn workers of a master)."""
+    found = set()
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            text = Path(f"/proc/{pid}/task/{task}/children").read_text()
+            found.update(int(p) for p in text.split())
+        return sorted(found)
+    except OSError:
+        pass
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.add(int(entry))
+    return sorted(found)
+
+
+def rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+class Gunicorn:
+    """`python -m gunicorn -w 2 -k gthread --threads 8 bench.wsgi:app` on 127.0.0.1, stopped by `stop()`."""
+
+    def __init__(self, data_dir: Path | str, verify: bool = True, workers: int = 2, threads: int = 8):
+        self.data_dir = Path(data_dir)
+        self.port = free_port()
+        self.log_path = self.data_dir / f"gunicorn-{self.port}.log"
+        env = dict(os.environ, BENCH_DATA_DIR=str(self.data_dir), BENCH_VERIFY="1" if verify else "0",
+                   PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+        self._log = open(self.log_path, "wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", "gthread", "--threads", str(threads),
+             "-b", f"{HOST}:{self.port}", "bench.wsgi:app"],
+            cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT)
+        self.workers = workers
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        """Until every worker is up and /health answers."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {self.process.returncode}:\n{self.log_tail()}")
+            booted = self.log_path.read_text(errors="replace").count("Booting worker")
+            if booted >= self.workers and len(children(self.pid)) >= self.workers:
+                try:
+                    connection = http.client.HTTPConnection(HOST, self.port, timeout=2)
+                    connection.request("GET", "/health")
+                    if connection.getresponse().status == 200:
+                        connection.close()
+                        return
+                except OSError:
+                    pass
+            time.sleep(0.1)
+        raise RuntimeError(f"gunicorn did not become ready in {timeout} s:\n{self.log_tail()}")
+
+    def worker_pids(self) -> list[int]:
+        return children(self.pid)
+
+    def stop(self, timeout: float = 30) -> int | None:
+        """Graceful stop (SIGTERM), then SIGKILL if it hangs. Safe to call twice."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()
+        return self.process.returncode
+
+
+# --- the load generator ------------------------------------------------------------------------
+
+@dataclass
+class Result:
+    clients: int
+    seconds: float = 0.0       # wall time of the run
+    cpu: float = 0.0           # CPU seconds the generator process used meanwhile
+    latencies: list = field(default_factory=list)
+    errors: int = 0            # non-200 answers and failed exchanges
+    problems: list = field(default_factory=list)  # a few examples
+
+    @property
+    def requests(self) -> int:
+        return len(self.latencies) + self.errors
+
+    @property
+    def rps(self) -> float:
+        return len(self.latencies) / self.seconds if self.seconds else 0.0
+
+    def percentile_ms(self, q: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] * 1000
+
+
+def drive(port: int, clients: int, seconds: float, next_item: Callable[[int], Item],
+          on_answer: Callable[[int, Item, int, bytes], None] | None = None,
+          pool: SignedPool | None = None) -> Result:
+    """`clients` threads, each with its own keep-alive connection, sending `next_item(client)` back to
+    back for `seconds`, then stopping by themselves. Re-signs `pool` in the background when it ages."""
+    result = Result(clients)
+    lock = threading.Lock()
+    start_line = threading.Barrier(clients + 1)
+    deadline = [0.0]
+    done = threading.Event()
+
+    def client(index: int) -> None:
+        latencies, errors, problems = [], 0, []
+        connection = http.client.HTTPConnection(HOST, port, timeout=30)
+        start_line.wait()
+        while time.perf_counter() < deadline[0]:
+            item = next_item(index)
+            began = time.perf_counter()
+            try:
+                connection.request("POST", item.path, body=item.body, headers=item.headers)
+                response = connection.getresponse()
+                data = response.read()
+            except (OSError, http.client.HTTPException) as error:
+                errors += 1
+                if len(problems) < 3:
+                    problems.append(f"{item.path}: {type(error).__name__}: {error}")
+                connection.close()
+                connection = http.client.HTTPConnection(HOST, port, timeout=30)
+                continue
+            took = time.perf_counter() - began
+            if response.status == 200:
+                latencies.append(took)
+            else:
+                errors += 1
+                if len(problems) < 3:
+                    problems.append(f"{item.path}: {response.status} {data[:200]!r}")
+            if response.will_close:
+                connection.close()
+                connection = http.client.HTTPConnection(HOST, port, timeout=30)
+            if on_answer:
+                on_answer(index, item, response.status, data)
+        connection.close()
+        with lock:
+            result.latencies.extend(latencies)
+            result.errors += errors
+            result.problems.extend(problems[: max(0, 5 - len(result.problems))])
+
+    def resigner() -> None:
+        while not done.wait(1.0):
+            if time.monotonic() - pool.signed_at > RESIGN_SECONDS:
+                pool.refresh()
+
+    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    helper = threading.Thread(target=resigner, daemon=True) if pool is not None else None
+    if helper:
+        helper.start()
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    deadline[0] = wall0 + seconds
+    start_line.wait()
+    for thread in threads:
+        thread.join(seconds + 60)
+    result.seconds = time.perf_counter() - wall0
+    result.cpu = time.process_time() - cpu0
+    done.set()
+    if helper:
+        helper.join()
+    return result
+
+
+def cycle(items_of: Callable[[], list[Item]]) -> Callable[[int], Item]:
+    """All clients share one round robin over the pool."""
+    counter = itertools.count()
+
+    def next_item(_client: int) -> Item:
+        items = items_of()
+        return items[next(counter) % len(items)]
+
+    return next_item
+
+
+def mix_specs(users: int, run: str) -> list[tuple]:
+    """The realistic mix: per user a launch, a routine step and an article section, users interleaved."""
+    return [(kind, f"bench-{run}-{user}", 1, None) for user in range(users)
+            for kind in ("launch", "routine", "article")]
+
+
+def measure(data_dir: Path, verify: bool, ca: BenchCA) -> tuple[dict[str, Result], Result]:
+    """One gunicorn: a warm-up, the skill at 1, 8 and 32 clients, then the baseline at 32 clients."""
+    server = Gunicorn(data_dir, verify=verify)
+    try:
+        server.wait_ready()
+        run = "v" if verify else "nv"
+        pool = SignedPool(mix_specs(300, run), ca)  # signed now: timestamps fresh for this server's runs
+        skill = cycle(lambda: pool.items)
+        baseline_items = [Item("/bench/baseline", item.body, {"Content-Type": "application/json"})
+                          for item in pool.items[:64]]
+        baseline = cycle(lambda: baseline_items)
+        warm = drive(server.port, 8, 1.5, skill, pool=pool)
+        drive(server.port, 8, 0.5, baseline)
+        results = {"warmup": warm}
+        for clients in LEVELS:
+            results[str(clients)] = drive(server.port, clients, LEVEL_SECONDS, skill, pool=pool)
+        base = drive(server.port, 32, LEVEL_SECONDS, baseline)
+        if server.process.poll() is not None:
+            raise RuntimeError(f"gunicorn died during the run:\n{server.log_tail()}")
+        return results, base
+    finally:
+        server.stop()
+
+
+def run() -> dict:
+    figures: dict = {}
+    errors, cpu, wall = 0, 0.0, 0.0
+    problems = []
+    with tempfile.TemporaryDirectory(prefix="cramp-load-") as tmp:
+        ca = ensure_ca(tmp)
+        for verify in (True, False):
+            suffix = "" if verify else "_noverify"
+            results, base = measure(Path(tmp), verify, ca)
+            one, many = results["1"], results["32"]
+            figures[f"alexa_throughput_ratio{suffix}"] = round(many.rps / base.rps, 3)
+            figures[f"alexa_p99_ms_1{suffix}"] = round(one.percentile_ms(0.99), 2)
+            figures[f"alexa_p50_ms_32{suffix}"] = round(many.percentile_ms(0.50), 2)
+            figures[f"alexa_p99_ms_32{suffix}"] = round(many.percentile_ms(0.99), 2)
+            if verify:
+                figures["alexa_rps_32"] = round(many.rps, 1)
+                figures["baseline_rps_32"] = round(base.rps, 1)
+            for result in (*results.values(), base):
+                errors += result.errors
+                problems += result.problems
+            for result in (many, base):
+                cpu, wall = cpu + result.cpu, wall + result.seconds
+    figures["loadgen_cpu_share"] = round(cpu / (wall * CORES), 3)
+    figures["errors"] = errors
+    if problems:
+        print("alexa_load: some requests failed, e.g.:", *problems[:5], sep="\n  ", file=sys.stderr)
+    return figures
+
+
+if __name__ == "__main__":
+    for name, value in run().items():
+        print(f"{name}: {value}")
