@@ -67,7 +67,8 @@ def run_voice(session: KioskSession, library, args) -> None:
     grammar = build_grammar(phrases, model) if is_small_model(model_dir(model)) else None
     microphone = None if args.input else Microphone()
     sink = FileSink(args.output) if args.output else SpeakerSink(microphone or Microphone())
-    loop = VoiceLoop(session, lambda: Stream(model, grammar), speaker, sink)
+    show = print if args.verbose else (lambda _: None)  # what was heard is shown only when asked for
+    loop = VoiceLoop(session, lambda: Stream(model, grammar), speaker, sink, say=show)
     print(f"Listening ({args.lang}). Say \"stop\" to end a hold; Ctrl+C quits.", file=sys.stderr)
     loop.run(file_chunks(args.input) if args.input else microphone)
 
@@ -82,6 +83,7 @@ def main(argv=None) -> int:
     parser.add_argument("--input", type=Path, help="voice mode: read this WAV file instead of the microphone")
     parser.add_argument("--model", help="voice mode: a Vosk model folder (default: VOSK_MODEL_PATH)")
     parser.add_argument("--download", action="store_true", help="voice mode: let vosk download a model by language")
+    parser.add_argument("--verbose", action="store_true", help="voice mode: print what was heard and said")
     parser.add_argument("--idle", type=float, default=120.0, help="seconds before a visit is forgotten")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

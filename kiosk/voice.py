@@ -108,7 +108,7 @@ class FileSink:
 
 
 class VoiceLoop:
-    def __init__(self, session: KioskSession, make_stream: Callable[[], object], speaker, sink, say=print):
+    def __init__(self, session: KioskSession, make_stream: Callable[[], object], speaker, sink, say=log.debug):
         self.session, self.make_stream, self.speaker, self.sink, self.say = session, make_stream, speaker, sink, say
 
     def run(self, chunks: Iterable[bytes]) -> None:
