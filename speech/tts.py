@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import gc
 import hashlib
 import io
 import json
@@ -62,6 +64,15 @@ _engine = None
 _espeak = None  # pyttsx3.drivers._espeak, the driver's ctypes binding
 _voices: list = []  # the engine's voices, listed once
 _errors: list[Exception] = []
+
+
+@atexit.register
+def _release_engine() -> None:
+    """Drop the engine while modules still exist: pyttsx3's __del__ fails at interpreter teardown."""
+    global _engine
+    with _lock:
+        _engine = None
+        gc.collect()
 
 
 def _on_error(exception=None, **_):

