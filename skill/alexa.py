@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
+from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.skill_builder import CustomSkillBuilder
@@ -37,7 +38,7 @@ class ConversationHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         request = handler_input.request_envelope.request
         attributes = handler_input.attributes_manager
-        profile = Profile.from_dict(attributes.persistent_attributes)
+        profile = _load_profile(attributes)
         settings = Settings(language_of(request.locale), profile, self.night_of(handler_input))
         if is_request_type("SessionEndedRequest")(handler_input):
             self._save(attributes, profile, self.engine.session_ended(settings))
@@ -53,9 +54,21 @@ class ConversationHandler(AbstractRequestHandler):
 
     @staticmethod
     def _save(attributes, before: Profile, after: Profile) -> None:
+        """A storage fault costs the user their setting, never the answer."""
         if after != before:
-            attributes.persistent_attributes = after.to_dict()
-            attributes.save_persistent_attributes()
+            try:
+                attributes.persistent_attributes = after.to_dict()
+                attributes.save_persistent_attributes()
+            except PersistenceException as error:
+                log.error("profile not saved: %s", error)
+
+
+def _load_profile(attributes) -> Profile:
+    try:
+        return Profile.from_dict(attributes.persistent_attributes)
+    except PersistenceException as error:
+        log.error("profile not read, using defaults: %s", error)
+        return Profile()
 
 
 def respond(handler_input: HandlerInput, reply: Reply) -> Response:

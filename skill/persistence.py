@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import json
-from decimal import Decimal
+import logging
 import os
 import sqlite3
 import threading
+import time
+from decimal import Decimal
 from pathlib import Path
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.exceptions import PersistenceException
 
 from .reply import Profile
+
+log = logging.getLogger(__name__)
 
 
 def user_key(request_envelope) -> str:
@@ -30,17 +34,35 @@ def user_key(request_envelope) -> str:
 class SqliteAdapter(AbstractPersistenceAdapter):
     """ask-sdk persistence on SQLite (WAL). Stores only what Profile holds: rate, bookmark, disclaimer flag."""
 
-    def __init__(self, path: Path | str):
-        self.path = str(path)
+    def __init__(self, path: Path | str, timeout: float = 5.0):
+        self.path, self.timeout = str(path), timeout
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
+        try:
+            self._create()
+        except sqlite3.DatabaseError as error:
+            self._set_aside(error)
+            self._create()
+
+    def _create(self) -> None:
         with self._connect() as db:
             db.execute("CREATE TABLE IF NOT EXISTS profiles (user TEXT PRIMARY KEY, data TEXT NOT NULL)")
+
+    def _set_aside(self, error: Exception) -> None:
+        """A database that cannot be read is kept for recovery under another name, not deleted."""
+        self._local = threading.local()
+        aside = f"{self.path}.unreadable-{time.strftime('%Y%m%d-%H%M%S')}"
+        os.replace(self.path, aside)
+        for suffix in ("-wal", "-shm"):
+            if os.path.exists(self.path + suffix):
+                os.replace(self.path + suffix, aside + suffix)
+        log.error("the profile database could not be read (%s); it was moved to %s and a new one started",
+                  error, aside)
 
     def _connect(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
         if db is None:
-            db = sqlite3.connect(self.path, timeout=5)
+            db = sqlite3.connect(self.path, timeout=self.timeout)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             self._local.db = db
@@ -62,9 +84,9 @@ class SqliteAdapter(AbstractPersistenceAdapter):
     def load(self, key: str) -> dict:
         try:
             row = self._connect().execute("SELECT data FROM profiles WHERE user = ?", (key,)).fetchone()
-        except sqlite3.Error as error:
+            return Profile.from_dict(json.loads(row[0])).to_dict() if row else {}
+        except (sqlite3.Error, ValueError) as error:
             raise PersistenceException(f"could not read the profile: {error}") from error
-        return Profile.from_dict(json.loads(row[0])).to_dict() if row else {}
 
     def save(self, key: str, attributes) -> None:
         data = json.dumps(Profile.from_dict(attributes).to_dict())
@@ -100,4 +122,4 @@ def make_adapter(config) -> AbstractPersistenceAdapter:
 
         return ProfileDynamoDbAdapter(table_name=config.get("DYNAMODB_TABLE") or "cramp-coach",
                                       create_table=True, dynamodb_resource=resource, partition_keygen=user_key)
-    return SqliteAdapter(Path(config["DATA_DIR"]) / "profiles.sqlite3")
+    return SqliteAdapter(Path(config["DATA_DIR"]) / "profiles.sqlite3", float(config.get("SQLITE_TIMEOUT", 5)))
