@@ -11,7 +11,9 @@ import binascii
 import datetime as dt
 import json
 import posixpath
+import re
 import threading
+import warnings
 from typing import Callable, Mapping
 from urllib.parse import urlsplit, urlunsplit
 
@@ -48,8 +50,18 @@ def _default_clock() -> dt.datetime:
 
 
 def _certifi_roots() -> list[x509.Certificate]:
+    """certifi's roots, leaving out any that newer cryptography releases refuse to parse."""
     with open(certifi.where(), "rb") as f:
-        return x509.load_pem_x509_certificates(f.read())
+        blocks = re.findall(rb"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", f.read(), re.S)
+    roots = []
+    for block in blocks:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            try:
+                roots.append(x509.load_pem_x509_certificate(block))
+            except (ValueError, Warning):
+                continue
+    return roots
 
 
 def _header(headers: Mapping[str, str], name: str) -> str:
