@@ -7,7 +7,7 @@ import platform
 import sys
 from pathlib import Path
 
-from . import speech
+from . import alexa_load, speech
 
 OUT = Path(__file__).resolve().parent / "out" / "latest.json"
 
@@ -23,6 +23,18 @@ NOTES = {
     "tts_cache_hit_ms": "the same sentence from the disk cache",
     "voice_reply_latency_ms": "end of utterance → reply audio ready (median, cache warm)",
     "voice_reply_latency_max_ms": "the same, worst of 21",
+    "alexa_throughput_ratio": "POST /alexa ÷ bare Flask JSON route, requests/s, 32 clients, gunicorn -w 2 gthread, verification on",
+    "alexa_p99_ms_1": "POST /alexa p99 latency, 1 client, verification on (launch, routine step, article section mix)",
+    "alexa_p50_ms_32": "POST /alexa p50 latency, 32 clients, verification on",
+    "alexa_p99_ms_32": "POST /alexa p99 latency, 32 clients, verification on",
+    "alexa_rps_32": "POST /alexa requests/s, 32 clients, verification on",
+    "baseline_rps_32": "bare Flask JSON route requests/s, 32 clients, same server, same run",
+    "alexa_throughput_ratio_noverify": "the same ratio, second gunicorn with BENCH_VERIFY=0",
+    "alexa_p99_ms_1_noverify": "p99, 1 client, verification off",
+    "alexa_p50_ms_32_noverify": "p50, 32 clients, verification off",
+    "alexa_p99_ms_32_noverify": "p99, 32 clients, verification off",
+    "loadgen_cpu_share": "load generator CPU ÷ (wall × 2 cores) in the 32-client runs (it shares the cores)",
+    "errors": "non-200 answers or failed exchanges in all Alexa load runs (must be 0)",
 }
 
 
@@ -41,7 +53,7 @@ def table(figures: dict) -> str:
 
 def main() -> int:
     figures = {}
-    for section in (speech.run,):
+    for section in (speech.run, alexa_load.run):
         figures |= section()
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps({"machine": platform.platform(), "python": sys.version.split()[0],

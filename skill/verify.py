@@ -176,6 +176,7 @@ class RequestVerifier:
         self._clock = clock or _default_clock
         self._tolerance = dt.timedelta(seconds=tolerance_seconds)
         self._chains: dict[str, list[x509.Certificate]] = {}
+        self._trusted: dict[str, tuple[dt.datetime, dt.datetime]] = {}  # url -> when its chain is valid
         self._lock = threading.Lock()
 
     def verify(self, headers: Mapping[str, str], body: bytes) -> dict:
@@ -195,7 +196,7 @@ class RequestVerifier:
         leaf = chain[0]
         _check_validity(leaf, now)
         _check_san(leaf)
-        self._check_trust(chain, now)
+        self._check_trust(url, chain, now)
         _check_signature(leaf, signature, body)
         envelope = self._parse_body(body)
         self._check_timestamp(envelope, now)
@@ -222,11 +223,20 @@ class RequestVerifier:
             raise VerificationError("certificate chain is empty")
         with self._lock:
             if len(self._chains) >= MAX_CACHED_CHAINS:
-                self._chains.pop(next(iter(self._chains)))
+                oldest = next(iter(self._chains))
+                del self._chains[oldest]
+                self._trusted.pop(oldest, None)
             self._chains[url] = chain
+            self._trusted.pop(url, None)  # a newly fetched chain is checked afresh
         return chain
 
-    def _check_trust(self, chain: list[x509.Certificate], now: dt.datetime) -> None:
+    def _check_trust(self, url: str, chain: list[x509.Certificate], now: dt.datetime) -> None:
+        """Path validation is the costly step, so a chain found trusted is remembered until any
+        certificate in it leaves its validity period."""
+        with self._lock:
+            window = self._trusted.get(url)
+        if window and window[0] <= now <= window[1]:
+            return
         verifier = (
             verification.PolicyBuilder()
             .store(self._store)
@@ -237,6 +247,9 @@ class RequestVerifier:
             verifier.verify(chain[0], chain[1:])
         except verification.VerificationError as exc:
             raise VerificationError("certificate chain is not trusted") from exc
+        window = (max(_as_utc(c.not_valid_before_utc) for c in chain), min(_as_utc(c.not_valid_after_utc) for c in chain))
+        with self._lock:
+            self._trusted[url] = window
 
     @staticmethod
     def _parse_body(body: bytes) -> dict:

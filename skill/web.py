@@ -80,7 +80,7 @@ def create_blueprint(engine: Engine, config) -> Blueprint:
         if problem:
             return _bad(problem)
         try:
-            request_envelope = serializer.deserialize(json.dumps(envelope), RequestEnvelope)
+            request_envelope = serializer.deserialize(body.decode("utf-8"), RequestEnvelope)
             response = skill.invoke(request_envelope=request_envelope, context=None)
         except Exception as error:  # noqa: BLE001 - a verified but odd envelope is the sender's fault: 400
             log.info("malformed Alexa request: %s", type(error).__name__)
