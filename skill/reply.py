@@ -5,7 +5,7 @@ Nothing here knows about Alexa, Flask or audio: each surface turns a Reply into 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 
 RATE_MIN, RATE_MAX, RATE_STEP = 0.6, 1.4, 0.1
 NIGHT_RATE = 0.9  # night mode speaks a little slower, on top of the user's own rate
@@ -44,7 +44,7 @@ class Profile:
                    bookmark=bookmark if isinstance(bookmark, str) and bookmark else None)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
     def with_(self, **changes) -> "Profile":
         return replace(self, **changes)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 
 from content import Language
 
@@ -23,7 +23,7 @@ class State:
     section: int = 0
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
     def with_(self, **changes) -> "State":
         return replace(self, **changes)

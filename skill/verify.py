@@ -65,6 +65,9 @@ def _certifi_roots() -> list[x509.Certificate]:
 
 
 def _header(headers: Mapping[str, str], name: str) -> str:
+    value = headers.get(name)  # werkzeug's headers match any case at once
+    if value:
+        return value
     wanted = name.lower()
     for key, value in headers.items():
         if key.lower() == wanted and value:

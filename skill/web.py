@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
 import logging
 from functools import partial
 
@@ -17,7 +18,21 @@ from .verify import RequestVerifier, VerificationError
 
 log = logging.getLogger(__name__)
 REQUEST_TYPES = {"LaunchRequest", "IntentRequest", "SessionEndedRequest"}
-serializer = DefaultSerializer()
+
+
+class Serializer(DefaultSerializer):
+    """ask-sdk's serializer, reading Alexa's ISO 8601 timestamps with the standard library:
+    its dateutil parsing was a sixth of the time spent per request."""
+
+    def _DefaultSerializer__deserialize_datetime(self, payload, obj_type):
+        try:
+            moment = datetime.fromisoformat(payload)
+        except (TypeError, ValueError):
+            return super()._DefaultSerializer__deserialize_datetime(payload, obj_type)
+        return moment.date() if obj_type is date else moment
+
+
+serializer = Serializer()
 
 
 def _object(value) -> dict:
