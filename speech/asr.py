@@ -158,6 +158,10 @@ def build_grammar(phrases: Iterable[str], model: vosk.Model) -> str | None:
     if len(known) < len(wanted):
         log.debug("grammar: %d of %d phrases have words the model does not know",
                   len(wanted) - len(known), len(wanted))
+    if not known:  # an empty grammar crashes Vosk; this model is for another language
+        log.warning("the model knows none of the %d phrases (is it for another language?): listening freely",
+                    len(wanted))
+        return None
     if model.vosk_model_find_word("[unk]") >= 0:
         known.append("[unk]")
     return json.dumps(known, ensure_ascii=False)

