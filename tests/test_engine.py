@@ -1,0 +1,118 @@
+"""The conversation engine on its own: no Alexa, no Flask, no audio."""
+
+from __future__ import annotations
+
+import ast
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from skill.engine import Engine, part_starts
+from skill.night import is_night
+from skill.reply import RATE_MAX, RATE_MIN, Pause, Profile, Settings
+from skill.ssml import reply_ssml
+
+SKILL = Path(__file__).resolve().parent.parent / "skill"
+
+
+def test_engine_knows_nothing_of_alexa_flask_or_audio():
+    for name in ("engine.py", "reply.py", "state.py", "holds.py"):
+        tree = ast.parse((SKILL / name).read_text())
+        imported = {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        assert not {m for m in imported if m.split(".")[0] in {"ask_sdk_core", "ask_sdk_model", "flask", "pyttsx3", "vosk"}}
+
+
+@pytest.mark.parametrize("code", ["en", "nb", "da"])
+def test_relief_routine_reaches_a_stretch_in_the_first_reply(engine, library, code):
+    launch = engine.launch(Settings(code))
+    reply = engine.handle(launch.state, "AMAZON.YesIntent", Settings(code, launch.profile))
+    steps = library[code].routines.cramp_now.steps
+    assert reply.spoken()[0] == steps[0].say
+    assert steps[2].say in reply.spoken()  # the stretch itself, before any hold
+    hold = engine.handle(reply.state, "AMAZON.NextIntent", Settings(code, reply.profile))
+    waited = sum(s.seconds for s in hold.segments if isinstance(s, Pause))
+    assert waited >= steps[3].hold
+    assert [t for t in hold.spoken() if t in {"5", "4", "3", "2", "1"}] == ["5", "4", "3", "2", "1"]
+
+
+def test_disclaimer_is_said_once_per_user(engine, library):
+    say = library["en"].say
+    first = engine.launch(Settings("en"))
+    assert say["disclaimer"] in first.spoken()
+    again = engine.launch(Settings("en", first.profile))
+    assert say["disclaimer"] not in again.spoken()
+    direct = engine.handle(None, "WhyCrampsIntent", Settings("en"))  # straight in, never launched
+    assert direct.spoken()[-1] == say["disclaimer"] and direct.profile.disclaimer_heard
+
+
+def test_fallback_and_help_change_nothing(engine):
+    state = {"mode": "routine", "routine": "bedtime_stretch", "step": 1, "repeats": 0}
+    for intent in ("AMAZON.FallbackIntent", "AMAZON.HelpIntent", "UnknownIntent"):
+        reply = engine.handle(state, intent, Settings("nb"))
+        assert reply.state["mode"] == "routine" and reply.state["step"] == 1
+        assert reply.view == {"screen": "same"} and reply.reprompt
+
+
+def test_rate_moves_in_bounded_steps(engine, library):
+    profile = Profile()
+    for _ in range(10):
+        profile = engine.handle(None, "SlowerIntent", Settings("da", profile)).profile
+    assert profile.rate == RATE_MIN
+    reply = engine.handle(None, "SlowerIntent", Settings("da", profile))
+    assert library["da"].say["rate_slowest"] in reply.spoken()
+    for _ in range(20):
+        profile = engine.handle(None, "FasterIntent", Settings("da", profile)).profile
+    assert profile.rate == RATE_MAX
+
+
+def test_night_mode_is_softer_and_slower(engine):
+    day = engine.launch(Settings("en", Profile(disclaimer_heard=True), night=False))
+    night = engine.launch(Settings("en", Profile(disclaimer_heard=True), night=True))
+    assert night.rate < day.rate
+    assert 'volume="soft"' in reply_ssml(night)[0] and 'volume="soft"' not in reply_ssml(day)[0]
+
+
+@pytest.mark.parametrize("clock, night", [("21:59", False), ("22:00", True), ("03:00", True),
+                                          ("06:59", True), ("07:00", False), ("12:00", False)])
+def test_night_is_22_to_7(clock, night):
+    assert is_night(datetime.fromisoformat(f"2026-11-22T{clock}:00")) is night
+
+
+def test_not_easing_is_bounded_then_doctor(engine, library):
+    routine = library["en"].routines.cramp_now
+    state = {"mode": "routine", "routine": "cramp_now", "step": routine.index_of("hold")}
+    for round_ in range(routine.max_repeats):
+        reply = engine.handle(state, "AMAZON.NoIntent", Settings("en", Profile(disclaimer_heard=True)))
+        assert reply.state["repeats"] == round_ + 1
+        state = {**reply.state, "step": routine.index_of("hold")}
+    last = engine.handle(state, "AMAZON.NoIntent", Settings("en", Profile(disclaimer_heard=True)))
+    assert routine.steps[-1].say in last.spoken()
+
+
+def test_every_topic_ends_with_doctor_advice(engine, library):
+    en = library["en"]
+    for name in ("causes", "prevention", "see_doctor"):
+        topic = en.topic(name)
+        state = {"mode": "topic", "topic": name, "item": len(topic.items) - 2}
+        last = engine.handle(state, "AMAZON.NextIntent", Settings("en", Profile(disclaimer_heard=True)))
+        closing = en.topics.see_doctor.disclaimer if name == "see_doctor" else en.topics.see_doctor.summary
+        assert closing in last.spoken()
+
+
+def test_routine_parts_start_before_each_hold(library):
+    for code, lang in library.languages.items():
+        for name in ("cramp_now", "bedtime_stretch"):
+            steps = lang.routine(name).steps
+            holds = [i for i, s in enumerate(steps) if s.kind == "hold"]
+            assert set(holds) <= set(part_starts(steps))
+
+
+def test_article_bookmark_offers_to_go_on(engine, library):
+    sections = library["da"].article.sections
+    profile = Profile(disclaimer_heard=True, bookmark=sections[3].id)
+    offer = engine.handle(None, "ReadArticleIntent", Settings("da", profile))
+    assert offer.state["mode"] == "resume_offer" and sections[3].heading in offer.text
+    fresh = engine.handle(offer.state, "AMAZON.NoIntent", Settings("da", profile))
+    assert fresh.spoken()[0] == sections[0].heading and fresh.profile.bookmark == sections[0].id
