@@ -12,6 +12,7 @@ from flask import Blueprint, abort, jsonify, redirect, render_template, request,
 
 from content import INTENTS, Library
 from skill.engine import Engine
+from skill.reply import Reply, Say
 from speech.asr import SAMPLE_RATE, build_grammar, is_small_model, model_dir, transcribe
 from speech.audio import read_pcm16, resample
 
@@ -21,6 +22,7 @@ from .voices import ClipIndex, open_recognizers, timeline
 
 MAX_SESSIONS = 256
 MAX_TEXT = 200
+MAX_RECORDING = 44 + 10 * 16000 * 2  # ten seconds of 16 kHz mono 16-bit WAV
 CLIP_KEY = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -140,6 +142,7 @@ def create_blueprint(engine: Engine, library: Library, config, speaker, speech_p
         model = models.get(session.lang)
         if model is None:
             abort(404, "voice input is not available for this language")
+        request.max_content_length = MAX_RECORDING
         try:
             pcm, rate = read_pcm16(io.BytesIO(request.get_data(cache=False)))
         except (ValueError, EOFError, OSError):
@@ -147,6 +150,18 @@ def create_blueprint(engine: Engine, library: Library, config, speaker, speech_p
         texts = transcribe(model, resample(pcm, rate, SAMPLE_RATE), grammars.get(session.lang))
         match, reply = session.utter(" ".join(texts))  # the audio itself is never stored
         return answer(key, session, reply, match)
+
+    @blueprint.post("/api/kiosk/label")
+    def speak_label():
+        """A kiosk label (such as the key help) as speech in the visit's language and rate."""
+        data = _json_body(("session", str), ("key", str))
+        key, session = session_from(data)
+        text = library[session.lang].ui.get(data["key"])
+        if text is None:
+            abort(400, "unknown label")
+        reply = Reply(segments=[Say(text)], display=text, reprompt=None, end=False, state={},
+                      profile=session.profile, view={"screen": "same"})
+        return jsonify(timeline=timeline(reply, session.lang, speaker, clips), text=text)
 
     @blueprint.get("/api/kiosk/audio/<key>.wav")
     def audio(key: str):

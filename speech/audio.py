@@ -6,6 +6,7 @@ import sys
 import wave
 from array import array
 from pathlib import Path
+from typing import BinaryIO
 
 
 def _samples(pcm: bytes) -> array:
@@ -23,9 +24,9 @@ def _bytes(samples: array) -> bytes:
     return samples.tobytes()
 
 
-def read_pcm16(path: str | Path) -> tuple[bytes, int]:
-    """Read a 16-bit PCM WAV as mono (channels averaged); returns (pcm, sample_rate)."""
-    with wave.open(str(path), "rb") as f:
+def read_pcm16(path: str | Path | BinaryIO) -> tuple[bytes, int]:
+    """Read a 16-bit PCM WAV (a path or an open binary file) as mono; returns (pcm, sample_rate)."""
+    with wave.open(path if hasattr(path, "read") else str(path), "rb") as f:
         channels, width, rate = f.getnchannels(), f.getsampwidth(), f.getframerate()
         pcm = f.readframes(f.getnframes())
     if width != 2:

@@ -113,4 +113,6 @@ def screenshot(page, name: str) -> None:
     for tag, viewport in (("landscape", LANDSCAPE), ("portrait", PORTRAIT)):
         page.set_viewport_size(viewport)
         page.screenshot(path=str(SCREENSHOTS / f"{name}-{tag}.png"), full_page=True)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= viewport["width"], f"the {name} screen is {width}px wide in {tag}"
     page.set_viewport_size(size)

