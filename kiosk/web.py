@@ -7,6 +7,7 @@ import json
 import re
 import secrets
 import threading
+import wave
 
 from flask import Blueprint, abort, jsonify, redirect, render_template, request, send_file, url_for
 
@@ -145,7 +146,7 @@ def create_blueprint(engine: Engine, library: Library, config, speaker, speech_p
         request.max_content_length = MAX_RECORDING
         try:
             pcm, rate = read_pcm16(io.BytesIO(request.get_data(cache=False)))
-        except (ValueError, EOFError, OSError):
+        except (wave.Error, ValueError, EOFError, OSError):
             abort(400, "send a 16-bit mono WAV file")
         texts = transcribe(model, resample(pcm, rate, SAMPLE_RATE), grammars.get(session.lang))
         match, reply = session.utter(" ".join(texts))  # the audio itself is never stored
