@@ -130,3 +130,31 @@ def test_kiosk_say_takes_any_text(open_app, text):
     session = client.post("/api/kiosk/start", json={"lang": "da"}).get_json()["session"]
     response = client.post("/api/kiosk/say", json={"session": session, "text": text})
     assert response.status_code in (200, 400)
+
+
+@pytest.fixture(scope="module")
+def content_copy(tmp_path_factory):
+    import shutil
+
+    from content.loader import CONTENT_DIR
+    root = tmp_path_factory.mktemp("content") / "content"
+    shutil.copytree(CONTENT_DIR, root, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    return root
+
+
+@FUZZ
+@given(file=st.sampled_from(["routines", "topics", "article", "prompts", "utterances"]),
+       lang=st.sampled_from(["en", "nb", "da"]), cut=st.integers(min_value=0, max_value=4000),
+       junk=st.text(max_size=40))
+def test_broken_content_files_always_give_a_clear_error(content_copy, file, lang, cut, junk):
+    from content import read_library
+    path = content_copy / lang / f"{file}.toml"
+    original = path.read_text(encoding="utf-8")
+    broken = original[:cut] + junk + original[cut + len(junk) + 1:]
+    path.write_text(broken, encoding="utf-8")
+    try:
+        library, problems = read_library(content_copy)
+        if library is None:
+            assert problems and all(str(p).startswith("content/") and ": " in str(p) for p in problems)
+    finally:
+        path.write_text(original, encoding="utf-8")
