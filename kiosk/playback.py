@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 from skill.reply import Pause, Reply
-from speech.audio import read_pcm16, resample, silence, write_wav
+from speech.audio import read_pcm16, resample, silence
 from speech.tts import Speaker, SpeechUnavailable
 
 log = logging.getLogger(__name__)
@@ -28,7 +27,3 @@ def reply_pcm(reply: Reply, lang: str, speaker: Speaker) -> list[tuple[str, byte
         parts.append(("say", resample(pcm, rate, OUTPUT_RATE) if rate != OUTPUT_RATE else pcm))
     return parts
 
-
-def write_reply(reply: Reply, lang: str, speaker: Speaker, path: Path) -> Path:
-    write_wav(path, b"".join(pcm for _, pcm in reply_pcm(reply, lang, speaker)), OUTPUT_RATE)
-    return path

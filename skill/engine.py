@@ -396,6 +396,14 @@ class Engine:
     _article_yes = _article_next
     _article_resume = _article_repeat
 
+    def _article_pause(self, turn: Turn) -> None:
+        turn.speak(turn.say["paused"])
+        turn.reprompt = turn.display = turn.say["paused"]
+        turn.view = {"screen": "same"}
+
+    _topic_pause = _article_pause
+    _topic_resume = _topic_repeat
+
     def _article_no(self, turn: Turn) -> None:
         self._menu(turn)
 

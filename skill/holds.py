@@ -27,6 +27,3 @@ def hold_segments(seconds: int, say: dict[str, str]) -> list[Segment]:
         segments += [Say(str(number)), Pause(TICK)]
     return segments
 
-
-def pause_seconds(segments: list[Segment]) -> float:
-    return sum(s.seconds for s in segments if isinstance(s, Pause))

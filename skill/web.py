@@ -9,7 +9,7 @@ from functools import partial
 
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 
 from .alexa import build_skill, night_of
 from .engine import Engine

@@ -11,6 +11,8 @@ from content import load_library
 from skill.engine import Engine
 from tests import alexa_signing
 
+pytest_plugins = ["tests.browser"]  # the live server and Chromium fixtures of the kiosk page tests
+
 
 @pytest.fixture(scope="session")
 def library():

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from skill.engine import Engine, part_starts
+from skill.engine import part_starts
 from skill.reply import Profile, Settings
 from skill.ssml import reply_ssml
 from tests import alexa_signing

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from skill.engine import Engine, part_starts
+from skill.engine import part_starts
 from skill.night import is_night
 from skill.reply import RATE_MAX, RATE_MIN, Pause, Profile, Settings
 from skill.ssml import reply_ssml
@@ -116,3 +116,12 @@ def test_article_bookmark_offers_to_go_on(engine, library):
     assert offer.state["mode"] == "resume_offer" and sections[3].heading in offer.text
     fresh = engine.handle(offer.state, "AMAZON.NoIntent", Settings("da", profile))
     assert fresh.spoken()[0] == sections[0].heading and fresh.profile.bookmark == sections[0].id
+
+
+@pytest.mark.parametrize("state", [{"mode": "article", "section": 2}, {"mode": "topic", "topic": "causes", "item": 3}])
+def test_pause_and_resume_while_listening(engine, library, state):
+    settings = Settings("en", Profile(disclaimer_heard=True))
+    paused = engine.handle(state, "AMAZON.PauseIntent", settings)
+    assert paused.spoken() == [library["en"].say["paused"]] and paused.state["mode"] == state["mode"]
+    resumed = engine.handle(paused.state, "AMAZON.ResumeIntent", settings)
+    assert resumed.text == engine.handle(state, "AMAZON.RepeatIntent", settings).text

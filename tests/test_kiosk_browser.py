@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 
 from content import load_library
 from speech.asr import ko_model_path
-from tests.browser import CSP, LiveServer, browser, data_dir, open_page, screenshot, server  # noqa: F401
+from tests.browser import CSP, LiveServer, screenshot
 
 LIBRARY = load_library()
 LANGS = ("en", "nb", "da")

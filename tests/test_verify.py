@@ -19,7 +19,6 @@ from tests.alexa_signing import (
     make_ca,
     make_leaf,
     rsa_key,
-    sign,
     signed_headers,
 )
 
