@@ -287,7 +287,8 @@ class Engine:
         if state.item < 0:
             turn.speak(topic.summary)
             if state.topic == "see_doctor":
-                turn.speak(topic.disclaimer)
+                turn.speak(topic.disclaimer)  # says what the general disclaimer says: no need for both
+                turn.profile = turn.profile.with_(disclaimer_heard=True)
             turn.speak(turn.say["topic_more"])
             heading, body = topic.title, [topic.summary]
         else:

@@ -125,3 +125,9 @@ def test_pause_and_resume_while_listening(engine, library, state):
     assert paused.spoken() == [library["en"].say["paused"]] and paused.state["mode"] == state["mode"]
     resumed = engine.handle(paused.state, "AMAZON.ResumeIntent", settings)
     assert resumed.text == engine.handle(state, "AMAZON.RepeatIntent", settings).text
+
+
+def test_doctor_topic_disclaimer_stands_for_the_general_one(engine, library):
+    reply = engine.handle(None, "SeeDoctorIntent", Settings("da"))
+    assert library["da"].topics.see_doctor.disclaimer in reply.spoken()
+    assert library["da"].say["disclaimer"] not in reply.spoken() and reply.profile.disclaimer_heard
