@@ -169,6 +169,10 @@ class Language(Strict):
     def topic(self, name: str) -> Topic:
         return getattr(self.topics, name)
 
+    def phrases(self) -> list[str]:
+        """Every sample phrase of every intent: what a recognizer's grammar is built from."""
+        return [phrase for phrases in self.utterances.values() for phrase in phrases]
+
 
 class Library(Strict):
     """All languages and the shared sources."""

@@ -57,14 +57,13 @@ def run_text(session: KioskSession, lines, out, jsonl: bool, sink=None, speaker=
 
 
 def run_voice(session: KioskSession, library, args) -> None:
-    from speech.asr import Stream, build_grammar, is_small_model, load_model, model_dir
+    from speech.asr import Stream, build_grammar, load_model
 
     from .voice import FileSink, Microphone, SpeakerSink, VoiceLoop, file_chunks
 
     speaker = _speaker(required=True)
     model = load_model(args.lang, args.model, allow_download=args.download)
-    phrases = [p for ps in library[args.lang].utterances.values() for p in ps]
-    grammar = build_grammar(phrases, model) if is_small_model(model_dir(model)) else None
+    grammar = build_grammar(library[args.lang].phrases(), model)  # None for large models
     microphone = None if args.input else Microphone()
     sink = FileSink(args.output) if args.output else SpeakerSink(microphone or Microphone())
     show = print if args.verbose else (lambda _: None)  # what was heard is shown only when asked for

@@ -24,14 +24,13 @@ class KioskSession:
     clock: callable = time.monotonic
     state: dict | None = None
     profile: Profile = field(default_factory=Profile)
-    last_reply: Reply | None = None
     last_active: float = 0.0
 
     def _settings(self) -> Settings:
         return Settings(self.lang, self.profile, night=False)
 
     def _keep(self, reply: Reply) -> Reply:
-        self.state, self.profile, self.last_reply = reply.state, reply.profile, reply
+        self.state, self.profile = reply.state, reply.profile
         self.last_active = self.clock()
         if reply.end:
             self.forget()
@@ -59,4 +58,4 @@ class KioskSession:
 
     def forget(self) -> None:
         """Back to a new visit: the next person starts fresh (the speech rate resets too)."""
-        self.state, self.profile, self.last_reply = None, Profile(), None
+        self.state, self.profile = None, Profile()

@@ -14,7 +14,7 @@ from flask import Blueprint, abort, jsonify, redirect, render_template, request,
 from content import INTENTS, Library
 from skill.engine import Engine
 from skill.reply import Reply, Say
-from speech.asr import SAMPLE_RATE, build_grammar, is_small_model, model_dir, transcribe
+from speech.asr import SAMPLE_RATE, build_grammar, transcribe
 from speech.audio import read_pcm16, resample
 
 from .matcher import IntentMatcher
@@ -30,8 +30,8 @@ CLIP_KEY = re.compile(r"^[0-9a-f]{64}$")
 class SessionStore:
     """Kiosk visits in memory only; idle ones are forgotten."""
 
-    def __init__(self, make, idle_seconds: float):
-        self.make, self.idle_seconds = make, idle_seconds
+    def __init__(self, make):
+        self.make = make
         self._sessions: dict[str, KioskSession] = {}
         self._lock = threading.Lock()
 
@@ -76,10 +76,9 @@ def create_blueprint(engine: Engine, library: Library, config, speaker, speech_p
     idle_seconds = float(config.get("KIOSK_IDLE_SECONDS", 120))
     matchers = {code: IntentMatcher(lang.utterances) for code, lang in library.languages.items()}
     models = open_recognizers(config, languages)
-    grammars = {code: build_grammar([p for ps in library[code].utterances.values() for p in ps], model)
-                if is_small_model(model_dir(model)) else None for code, model in models.items()}
+    grammars = {code: build_grammar(library[code].phrases(), model) for code, model in models.items()}
     clips = ClipIndex()
-    store = SessionStore(lambda lang: KioskSession(engine, lang, matchers[lang], idle_seconds), idle_seconds)
+    store = SessionStore(lambda lang: KioskSession(engine, lang, matchers[lang], idle_seconds))
 
     def answer(key: str, session: KioskSession, reply, match=None):
         body = {
