@@ -5,9 +5,12 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import tempfile
+import threading
 from pathlib import Path
 
 from flask import Flask, jsonify
+from flask.json.provider import DefaultJSONProvider
 
 from content import ContentError, load_library
 from content.loader import CONTENT_DIR
@@ -15,7 +18,10 @@ from skill.engine import Engine
 from kiosk.prerender import speech_items
 from kiosk.voices import open_speaker
 from kiosk.web import create_blueprint as kiosk_blueprint
+from skill.persistence import StorageUnavailable
 from skill.web import create_blueprint as alexa_blueprint
+from speech.tts import SpeechUnavailable, close_renderer
+from speech.tts import check_available as check_speech
 
 ROOT = Path(__file__).resolve().parent
 log = logging.getLogger("crampcoach")
@@ -34,6 +40,7 @@ DEFAULTS = {
     "AWS_REGION": "eu-west-1",
     "KIOSK_LANG": "en",                # the kiosk page opens in this language
     "KIOSK_IDLE_SECONDS": 120,         # a visit is forgotten after this long without input
+    "KIOSK_VISITS_PER_MINUTE": 30,     # new visits one client address may start in a minute
     "VOSK_MODEL_PATH": "",             # a Vosk model folder for every language...
     "VOSK_MODEL_EN": "",               # ...or one per language
     "VOSK_MODEL_NB": "",
@@ -47,7 +54,7 @@ def _flag(value: str) -> bool:
 
 
 _CONVERT = {"MAX_CONTENT_LENGTH": int, "ALEXA_VERIFY": _flag, "ALEXA_TIMEZONE_LOOKUP": _flag,
-            "KIOSK_IDLE_SECONDS": float, "VOSK_DOWNLOAD": _flag}
+            "KIOSK_IDLE_SECONDS": float, "KIOSK_VISITS_PER_MINUTE": int, "VOSK_DOWNLOAD": _flag}
 
 
 def settings_from_env(environ=os.environ) -> dict:
@@ -66,13 +73,35 @@ SECURITY_HEADERS = {
 }
 
 
+class BoundedJSON(DefaultJSONProvider):
+    """JSON nested too deeply for the parser is bad input (a 400), not a RecursionError (a 500)."""
+
+    def loads(self, s, **kwargs):
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError as error:
+            raise ValueError("JSON is nested too deeply") from error
+
+
+def check_data_dir(folder: Path) -> None:
+    """Raise StorageUnavailable, in one line with the fix, unless `folder` can be made and written."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        raise StorageUnavailable(f"cannot write to DATA_DIR {folder} ({error.strerror or error}): make it "
+                                 f"writable for this user, or set DATA_DIR to a folder that is") from error
+
+
 def create_app(config: dict | None = None) -> Flask:
     """Build the app. `config` overrides the environment, which overrides the defaults."""
     app = Flask(__name__)
+    app.json = BoundedJSON(app)
     app.config.update(DEFAULTS)
     app.config.update(settings_from_env())
     app.config.update(config or {})
-    Path(app.config["DATA_DIR"]).mkdir(parents=True, exist_ok=True)
+    check_data_dir(Path(app.config["DATA_DIR"]))
 
     library = load_library(Path(app.config["CONTENT_DIR"]))
     engine = Engine(library)
@@ -110,6 +139,19 @@ def create_app(config: dict | None = None) -> Flask:
     return app
 
 
+def _warm_speech(worker) -> None:
+    """Start the worker's own speech render process in the background, so its first new clip is quick."""
+    if worker.wsgi.extensions.get("speaker") is not None:
+        threading.Thread(target=_check_speech_quietly, daemon=True).start()
+
+
+def _check_speech_quietly() -> None:
+    try:
+        check_speech()
+    except SpeechUnavailable as error:
+        log.warning("speech output may fail: %s", error)
+
+
 def serve(app: Flask, host: str, port: int) -> None:
     """Serve with gunicorn: one process (kiosk sessions live in memory), several threads."""
     from gunicorn.app.base import BaseApplication
@@ -121,6 +163,7 @@ def serve(app: Flask, host: str, port: int) -> None:
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("threads", 8)
             self.cfg.set("accesslog", None)
+            self.cfg.set("post_worker_init", _warm_speech)
 
         def load(self):
             return app
@@ -128,18 +171,23 @@ def serve(app: Flask, host: str, port: int) -> None:
     Server().run()
 
 
-def main() -> int:
+def main(config: dict | None = None) -> int:
+    """What `make run` runs: build the app, pre-render speech, then serve it with gunicorn.
+
+    `config` overrides settings as in create_app (the end-to-end tests pass a local test CA).
+    """
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     host, port = os.environ.get("HOST", "127.0.0.1"), int(os.environ.get("PORT", "8080"))
     try:
-        app = create_app()
-    except ContentError as error:
+        app = create_app(config)
+    except (ContentError, StorageUnavailable) as error:
         print(f"Cramp Coach cannot start: {error}", file=sys.stderr)
         return 1
     speaker = app.extensions["speaker"]
     if speaker is not None and _flag(os.environ.get("PRERENDER", "1")):
         counts = speaker.prerender(speech_items(app.extensions["engine"], app.extensions["content"]))
         print(f"Speech ready: {counts.rendered} rendered, {counts.cached} from the cache, {counts.failed} failed")
+    close_renderer()  # the worker starts its own after the fork
     base = f"http://{host}:{port}"
     print("Cramp Coach is serving:")
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):

@@ -22,6 +22,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -36,6 +37,7 @@ LEVEL_SECONDS = 4.0
 LEVELS = (1, 8, 32)
 SLICES = 4  # the 32-client runs alternate skill and baseline slices
 RESIGN_SECONDS = 60  # signatures carry a timestamp the server accepts for 150 s
+STOCK_COPIES = 8  # signed copies of each of the 900 mixed requests: more than one measure() sends
 
 ROOT_PEM, CHAIN_PEM, LEAF_KEY_PEM = "bench-ca-root.pem", "bench-ca-chain.pem", "bench-ca-leaf-key.pem"
 
@@ -114,25 +116,44 @@ class Item:
 
 
 class SignedPool:
-    """Requests built from specs (kind, user, section, tag), signed now; `refresh()` re-signs them all.
+    """Requests built from specs (kind, user, section, tag). Every request sent is a fresh copy with a
+    request id of its own, because the server rejects a replayed one.
 
-    Threads read `pool.items[i]`; a refresh swaps the whole list at once.
+    `stock_up(n)` signs n copies of every spec ahead of a measured run, so that signing does not load
+    the machine while it is measured; `item(i)` takes the next copy of spec i, or signs one on the spot
+    when the stock has run out or has aged (the server accepts a timestamp for 150 s).
     """
 
     def __init__(self, specs: list[tuple], ca: BenchCA):
         self.specs, self.ca = specs, ca
-        self.items: list[Item] = []
-        self.signed_at = 0.0
-        self.refresh()
+        self._numbers = itertools.count()
+        self._stock: list[deque[Item]] = [deque() for _ in specs]
+        self.signed_at = time.monotonic()
 
-    def refresh(self) -> None:
+    def _sign(self, index: int) -> Item:
         from tests import alexa_signing
 
-        items = []
-        for number, (kind, user, section, tag) in enumerate(self.specs):
-            body = alexa_body(kind, user, number, section)
-            items.append(Item("/alexa", body, alexa_signing.signed_headers(body, self.ca.leaf_key), tag))
-        self.items, self.signed_at = items, time.monotonic()
+        kind, user, section, tag = self.specs[index]
+        body = alexa_body(kind, user, next(self._numbers), section)
+        return Item("/alexa", body, alexa_signing.signed_headers(body, self.ca.leaf_key), tag)
+
+    def stock_up(self, copies: int) -> None:
+        self.refresh()
+        for index, stock in enumerate(self._stock):
+            stock.extend(self._sign(index) for _ in range(copies))
+        self.signed_at = time.monotonic()
+
+    def item(self, index: int) -> Item:
+        try:
+            return self._stock[index].popleft()
+        except IndexError:
+            return self._sign(index)
+
+    def refresh(self) -> None:
+        """Drop the signed stock (its timestamps are ageing); later items are signed when taken."""
+        for stock in self._stock:
+            stock.clear()
+        self.signed_at = time.monotonic()
 
 
 # --- gunicorn on loopback ----------------------------------------------------------------------
@@ -338,15 +359,10 @@ def merge(total: Result, part: Result) -> Result:
     return total
 
 
-def cycle(items_of: Callable[[], list[Item]]) -> Callable[[int], Item]:
-    """All clients share one round robin over the pool."""
+def cycle(count: int, item: Callable[[int], Item]) -> Callable[[int], Item]:
+    """All clients share one round robin over `count` requests, `item(i)` giving request i."""
     counter = itertools.count()
-
-    def next_item(_client: int) -> Item:
-        items = items_of()
-        return items[next(counter) % len(items)]
-
-    return next_item
+    return lambda _client: item(next(counter) % count)
 
 
 def mix_specs(users: int, run: str) -> list[tuple]:
@@ -361,11 +377,12 @@ def measure(data_dir: Path, verify: bool, ca: BenchCA) -> tuple[dict[str, Result
     try:
         server.wait_ready()
         run = "v" if verify else "nv"
-        pool = SignedPool(mix_specs(300, run), ca)  # signed now: timestamps fresh for this server's runs
-        skill = cycle(lambda: pool.items)
-        baseline_items = [Item("/bench/baseline", item.body, {"Content-Type": "application/json"})
-                          for item in pool.items[:64]]
-        baseline = cycle(lambda: baseline_items)
+        pool = SignedPool(mix_specs(300, run), ca)
+        pool.stock_up(STOCK_COPIES)  # signed now: timestamps fresh for this server's runs
+        skill = cycle(len(pool.specs), pool.item)
+        baseline_items = [Item("/bench/baseline", pool.item(i).body, {"Content-Type": "application/json"})
+                          for i in range(64)]
+        baseline = cycle(len(baseline_items), baseline_items.__getitem__)
         warm = drive(server.port, 8, 1.5, skill, pool=pool)
         drive(server.port, 8, 0.5, baseline)
         results = {"warmup": warm}

@@ -42,7 +42,7 @@ SAY_KEYS = {
     "easing_yes": (), "not_easing_again": (), "not_easing_stop": (), "topic_more": (),
     "topic_end": (), "topic_first": (), "first_step": (), "article_resume_offer": ("heading",),
     "article_next": (), "article_end": (), "article_first": (), "sources_intro": (),
-    "rate_slower": (), "rate_faster": (), "rate_slowest": (), "rate_fastest": (),
+    "rate_slower": (), "rate_faster": (), "rate_slowest": (), "rate_fastest": (), "setting_not_saved": (),
     "idle_reset": (), "no_voice_model": ("language",), "speech_failed": (),
 }
 
@@ -53,7 +53,7 @@ UI_KEYS = {
     "speak": (), "listening": (), "mute": (), "unmute": (), "rate": (), "slower": (),
     "faster": (), "volume": (), "quieter": (), "louder": (), "text_size": (), "smaller": (),
     "larger": (), "step_of": ("n", "total"), "seconds_left": ("seconds",), "help_keys": (),
-    "sections": (), "skip_to_content": (), "help": (), "close": (),
+    "sections": (), "skip_to_content": (), "help": (), "close": (), "too_many_visits": (),
 }
 
 FIGURES = ("sit_support", "leg_straight", "toes_pull", "calf_wall", "hamstring_seated", "walk", "water")

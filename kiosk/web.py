@@ -7,7 +7,8 @@ import json
 import re
 import secrets
 import threading
-import wave
+import time
+from collections import deque
 
 from flask import Blueprint, abort, jsonify, redirect, render_template, request, send_file, url_for
 
@@ -15,20 +16,24 @@ from content import INTENTS, Library
 from skill.engine import Engine
 from skill.reply import Reply, Say
 from speech.asr import SAMPLE_RATE, build_grammar, transcribe
-from speech.audio import read_pcm16, resample
+from speech.audio import BadRecording, read_upload, resample
 
 from .matcher import IntentMatcher
 from .session import KioskSession
 from .voices import ClipIndex, open_recognizers, timeline
 
-MAX_SESSIONS = 256
+MAX_SESSIONS = 4096  # a visit is a few kB; 30 a minute per address fill this only from many addresses
 MAX_TEXT = 200
-MAX_RECORDING = 44 + 10 * 16000 * 2  # ten seconds of 16 kHz mono 16-bit WAV
+MAX_RECORDING = 44 + 10 * 48000 * 2  # ten seconds of 48 kHz mono 16-bit WAV
 CLIP_KEY = re.compile(r"^[0-9a-f]{64}$")
 
 
+class KioskFull(Exception):
+    """Every place for a visit is taken by someone active."""
+
+
 class SessionStore:
-    """Kiosk visits in memory only; idle ones are forgotten."""
+    """Kiosk visits in memory only. Idle and ended ones make room; an active one is never pushed out."""
 
     def __init__(self, make):
         self.make = make
@@ -37,10 +42,11 @@ class SessionStore:
 
     def new(self, lang: str) -> tuple[str, KioskSession]:
         with self._lock:
-            for key in [k for k, s in self._sessions.items() if s.idle() or s.state is None]:
-                del self._sessions[key]
-            while len(self._sessions) >= MAX_SESSIONS:
-                self._sessions.pop(next(iter(self._sessions)))
+            if len(self._sessions) >= MAX_SESSIONS:
+                for key in [k for k, s in self._sessions.items() if s.idle() or s.state is None]:
+                    del self._sessions[key]
+            if len(self._sessions) >= MAX_SESSIONS:
+                raise KioskFull()
             key = secrets.token_urlsafe(16)
             session = self._sessions[key] = self.make(lang)
             return key, session
@@ -56,6 +62,29 @@ class SessionStore:
     def drop(self, key) -> None:
         with self._lock:
             self._sessions.pop(key, None)
+
+
+class VisitLimiter:
+    """At most `per_minute` new visits per client address in any 60 s, in bounded memory."""
+
+    def __init__(self, per_minute: int, clock=time.monotonic, max_clients: int = 4096):
+        self.per_minute, self.clock, self.max_clients = per_minute, clock, max_clients
+        self._starts: dict[str, deque] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, client: str) -> bool:
+        now = self.clock()
+        with self._lock:
+            starts = self._starts.pop(client, None) or deque()
+            while starts and now - starts[0] >= 60:
+                starts.popleft()
+            allowed = len(starts) < self.per_minute
+            if allowed:
+                starts.append(now)
+            self._starts[client] = starts  # re-inserted: the dict stays in order of last use
+            while len(self._starts) > self.max_clients:
+                self._starts.pop(next(iter(self._starts)))
+            return allowed
 
 
 def _json_body(*fields: tuple[str, type]) -> dict:
@@ -74,6 +103,7 @@ def create_blueprint(engine: Engine, library: Library, config, speaker, speech_p
     languages = tuple(library.languages)
     default_lang = config.get("KIOSK_LANG", "en") if config.get("KIOSK_LANG", "en") in languages else languages[0]
     idle_seconds = float(config.get("KIOSK_IDLE_SECONDS", 120))
+    limiter = VisitLimiter(int(config.get("KIOSK_VISITS_PER_MINUTE", 30)))
     matchers = {code: IntentMatcher(lang.utterances) for code, lang in library.languages.items()}
     models = open_recognizers(config, languages)
     grammars = {code: build_grammar(library[code].phrases(), model) for code, model in models.items()}
@@ -115,7 +145,12 @@ def create_blueprint(engine: Engine, library: Library, config, speaker, speech_p
         data = _json_body(("lang", str))
         if data["lang"] not in languages:
             abort(400, "unknown language")
-        key, session = store.new(data["lang"])
+        if not limiter.allow(request.remote_addr or ""):
+            return jsonify(error=library[data["lang"]].ui["too_many_visits"]), 429
+        try:
+            key, session = store.new(data["lang"])
+        except KioskFull:
+            return jsonify(error=library[data["lang"]].ui["too_many_visits"]), 429
         reply = session.start(idle=data.get("reason") == "idle")
         return answer(key, session, reply)
 
@@ -144,9 +179,9 @@ def create_blueprint(engine: Engine, library: Library, config, speaker, speech_p
             abort(404, "voice input is not available for this language")
         request.max_content_length = MAX_RECORDING
         try:
-            pcm, rate = read_pcm16(io.BytesIO(request.get_data(cache=False)))
-        except (wave.Error, ValueError, EOFError, OSError):
-            abort(400, "send a 16-bit mono WAV file")
+            pcm, rate = read_upload(io.BytesIO(request.get_data(cache=False)))
+        except BadRecording as error:
+            abort(400, str(error))
         texts = transcribe(model, resample(pcm, rate, SAMPLE_RATE), grammars.get(session.lang))
         match, reply = session.utter(" ".join(texts))  # the audio itself is never stored
         return answer(key, session, reply, match)

@@ -14,7 +14,7 @@ from ask_sdk_model import Response
 
 from .engine import Engine
 from .night import device_now, is_night
-from .reply import Profile, Reply, Settings
+from .reply import Profile, Reply, Say, Settings
 from .ssml import reply_ssml
 
 log = logging.getLogger(__name__)
@@ -49,18 +49,23 @@ class ConversationHandler(AbstractRequestHandler):
             state = (attributes.session_attributes or {}).get("state")
             reply = self.engine.handle(state, request.intent.name, settings)
         attributes.session_attributes = {"state": reply.state}
-        self._save(attributes, profile, reply.profile)
+        if not self._save(attributes, profile, reply.profile) and reply.profile.rate != profile.rate:
+            # Right after the sentence that promised the new rate, so a question still ends the reply.
+            reply.segments.insert(1, Say(self.engine.language(settings.lang).say["setting_not_saved"]))
         return respond(handler_input, reply)
 
     @staticmethod
-    def _save(attributes, before: Profile, after: Profile) -> None:
-        """A storage fault costs the user their setting, never the answer."""
-        if after != before:
-            try:
-                attributes.persistent_attributes = after.to_dict()
-                attributes.save_persistent_attributes()
-            except PersistenceException as error:
-                log.error("profile not saved: %s", error)
+    def _save(attributes, before: Profile, after: Profile) -> bool:
+        """False if the profile changed but could not be stored: that costs the setting, never the answer."""
+        if after == before:
+            return True
+        try:
+            attributes.persistent_attributes = after.to_dict()
+            attributes.save_persistent_attributes()
+            return True
+        except PersistenceException as error:
+            log.error("profile not saved: %s", error)
+            return False
 
 
 def _load_profile(attributes) -> Profile:

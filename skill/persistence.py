@@ -31,18 +31,42 @@ def user_key(request_envelope) -> str:
     return hashlib.sha256(user_id.encode()).hexdigest()
 
 
+class StorageUnavailable(Exception):
+    """The profile database cannot be used; the message is one line naming the file or folder and the fix."""
+
+
+def _sqlite_code(error: Exception) -> int:
+    """SQLite's primary result code; 0 for errors that did not come from SQLite."""
+    return getattr(error, "sqlite_errorcode", 0) & 0xFF
+
+
 class SqliteAdapter(AbstractPersistenceAdapter):
     """ask-sdk persistence on SQLite (WAL). Stores only what Profile holds: rate, bookmark, disclaimer flag."""
 
     def __init__(self, path: Path | str, timeout: float = 5.0):
+        """`timeout`: seconds to wait for a lock held by another connection before giving up."""
         self.path, self.timeout = str(path), timeout
-        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         try:
-            self._create()
-        except sqlite3.DatabaseError as error:
-            self._set_aside(error)
-            self._create()
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self._create()
+            except sqlite3.DatabaseError as error:  # only a malformed file is set aside, never a locked one
+                if _sqlite_code(error) not in (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT):
+                    raise
+                self._set_aside(error)
+                self._create()
+        except (OSError, sqlite3.Error) as error:
+            raise self._unavailable(error) from error
+
+    def _unavailable(self, error: Exception) -> StorageUnavailable:
+        """One line: what is wrong with which file or folder, and the fix."""
+        if _sqlite_code(error) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            return StorageUnavailable(f"the profile database {self.path} is locked by another program; "
+                                      "stop it or set DATA_DIR to another folder")
+        folder = Path(self.path).parent
+        return StorageUnavailable(f"cannot write the profile database {self.path} ({error}): make {folder} "
+                                  "writable for this user or set DATA_DIR to a folder that is")
 
     def _create(self) -> None:
         with self._connect() as db:
@@ -122,4 +146,4 @@ def make_adapter(config) -> AbstractPersistenceAdapter:
 
         return ProfileDynamoDbAdapter(table_name=config.get("DYNAMODB_TABLE") or "cramp-coach",
                                       create_table=True, dynamodb_resource=resource, partition_keygen=user_key)
-    return SqliteAdapter(Path(config["DATA_DIR"]) / "profiles.sqlite3", float(config.get("SQLITE_TIMEOUT", 5)))
+    return SqliteAdapter(Path(config["DATA_DIR"]) / "profiles.sqlite3")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 import logging
 from functools import partial
@@ -14,7 +13,7 @@ from flask import Blueprint, jsonify, request
 from .alexa import build_skill, night_of
 from .engine import Engine
 from .persistence import make_adapter
-from .verify import RequestVerifier, VerificationError
+from .verify import RequestVerifier, VerificationError, parse_envelope
 
 log = logging.getLogger(__name__)
 REQUEST_TYPES = {"LaunchRequest", "IntentRequest", "SessionEndedRequest"}
@@ -81,16 +80,10 @@ def create_blueprint(engine: Engine, config) -> Blueprint:
     @blueprint.post("/alexa")
     def alexa():
         body = request.get_data(cache=False)
-        if verifier:
-            try:
-                envelope = verifier.verify(request.headers, body)
-            except VerificationError as error:
-                return _bad(f"request rejected: {error}")
-        else:
-            try:
-                envelope = json.loads(body)
-            except (ValueError, UnicodeDecodeError):
-                return _bad("body is not valid JSON")
+        try:
+            envelope = verifier.verify(request.headers, body) if verifier else parse_envelope(body)
+        except VerificationError as error:
+            return _bad(f"request rejected: {error}")
         problem = envelope_problem(envelope)
         if problem:
             return _bad(problem)

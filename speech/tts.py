@@ -1,23 +1,33 @@
-"""Text to speech: pyttsx3 on espeak-ng, rendered to WAV files in a content-addressed cache."""
+"""Text to speech: pyttsx3 on espeak-ng, rendered to WAV files in a content-addressed cache.
+
+Rendering runs in a child process (speech.render_worker), never in a serving process: espeak-ng's
+thread does not survive gunicorn's fork, and a hung render must not hold a lock forever. Each
+clip has a deadline; when it passes, or too many clips wait, the caller gets SpeechUnavailable at
+once (the kiosk answers 503 and keeps the text on screen) and a stuck child is replaced.
+"""
 
 from __future__ import annotations
 
 import atexit
 import contextlib
-import gc
 import hashlib
-import io
 import json
 import logging
 import os
-import shutil
+import select
+import subprocess
+import sys
 import tempfile
 import threading
+import time
 import wave
+import weakref
 from pathlib import Path
 from typing import Iterable, Mapping, NamedTuple
 
 from tqdm import tqdm
+
+from speech.espeak_engine import INSTALL_FIX
 
 log = logging.getLogger(__name__)
 
@@ -25,13 +35,16 @@ VOICES = {"en": "gmw/en", "nb": "gmq/nb", "da": "gmq/da"}
 BASE_WPM = 165
 MIN_RATE, MAX_RATE = 0.6, 1.6
 FORMAT_VERSION = 1  # bump when the audio for the same (text, voice, wpm) would change
-SYNTH_TIMEOUT = 30.0  # seconds; espeak-ng renders far faster than real time
+CLIP_DEADLINE = 10.0  # seconds a caller waits for one clip, queueing included
+START_DEADLINE = 20.0  # seconds for the render process to start espeak-ng and answer a check
+MAX_WAITING = 16  # callers queued for the render process before more are turned away
+ROOT = Path(__file__).resolve().parent.parent
 
-INSTALL_FIX = "run `make run` (it installs it) or `sudo apt-get install espeak-ng libespeak-ng1`"
+__all__ = ["INSTALL_FIX", "VOICES", "Speaker", "SpeechUnavailable", "SynthesisError", "check_available"]
 
 
 class SpeechUnavailable(Exception):
-    """Speech output cannot work here; the message says what is missing and how to fix it."""
+    """Speech output cannot work here (or not now); the message says what is missing and how to fix it."""
 
 
 class SynthesisError(SpeechUnavailable):
@@ -44,89 +57,108 @@ class PrerenderCounts(NamedTuple):
     failed: int
 
 
-# pyttsx3 2.99's espeak driver runs espeak-ng in AUDIO_OUTPUT_RETRIEVAL mode, which is
-# asynchronous: Synth and SetParameter go through espeak's command queue and the audio arrives
-# (and the driver writes the WAV) on espeak's own thread. Left alone this races:
-# - runAndWait's endLoop calls driver.stop(), which cancels the coming synthesis when espeak is
-#   still busy (e.g. applying the rate we just set): an empty WAV, or one at the old rate;
-# - on a fresh engine (its proxy starts busy) runAndWait returns before the audio is written.
-# So we prime the engine once, wait for espeak's queue to drain (espeak_Synchronize) before
-# runAndWait, and wait for the driver's "finished-utterance" (sent after the file is written).
-# Other quirks: a failing setProperty does not raise but goes to the "error" callback (an unknown
-# voice silently keeps the previous one); only the last save_to_file per runAndWait is kept; the
-# driver prints "Audio saved to ..." on stdout; and it keeps the file name, so a later say()
-# elsewhere would write our temp file again.
-#
-# One engine per process (espeak-ng initializes once per process); it is not thread-safe, and
-# _lock guards it.
-_lock = threading.Lock()
-_engine = None
-_espeak = None  # pyttsx3.drivers._espeak, the driver's ctypes binding
-_voices: list = []  # the engine's voices, listed once
-_errors: list[Exception] = []
+class RenderProcess:
+    """One `python -m speech.render_worker` child, asked one request at a time.
+
+    Made lazily in the process that uses it: a forked gunicorn worker never talks to its
+    master's child, it starts its own.
+    """
+
+    _all: weakref.WeakSet[RenderProcess] = weakref.WeakSet()
+
+    def __init__(self) -> None:
+        self._reset()
+        RenderProcess._all.add(self)
+
+    def _reset(self) -> None:
+        self._lock = threading.Lock()
+        self._admitted = threading.BoundedSemaphore(MAX_WAITING)
+        self._child: subprocess.Popen | None = None
+
+    def call(self, request: dict, deadline: float) -> dict:
+        """The child's answer, or SpeechUnavailable when it is busy, stuck or gone."""
+        with self._lock_until(deadline):
+            child = self._child if self._child and self._child.poll() is None else self._start()
+            try:
+                child.stdin.write(json.dumps(request) + "\n")
+                child.stdin.flush()
+                ready, _, _ = select.select([child.stdout], [], [], max(0.0, deadline - time.monotonic()))
+                line = child.stdout.readline() if ready else ""
+            except (OSError, ValueError):
+                line = ""
+            if not line:
+                self._stop()
+                raise SynthesisError("speech rendering took too long or stopped; it restarts on the next clip")
+            return json.loads(line)
+
+    @contextlib.contextmanager
+    def _lock_until(self, deadline: float):
+        if not self._admitted.acquire(blocking=False):
+            raise SynthesisError("too many clips are waiting to be rendered; try again shortly")
+        try:
+            if not self._lock.acquire(timeout=max(0.0, deadline - time.monotonic())):
+                raise SynthesisError("speech rendering is busy; try again shortly")
+        finally:
+            self._admitted.release()
+        try:
+            yield
+        finally:
+            self._lock.release()
+
+    def _start(self) -> subprocess.Popen:
+        self._stop()
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+        try:
+            self._child = subprocess.Popen(
+                [sys.executable, "-m", "speech.render_worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL, env=env, text=True, encoding="utf-8", bufsize=1)
+        except OSError as error:
+            raise SpeechUnavailable(f"the speech render process could not start ({error})") from error
+        return self._child
+
+    def _stop(self) -> None:
+        child, self._child = self._child, None
+        if child is not None:
+            with contextlib.suppress(OSError):
+                child.kill()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                child.wait(timeout=2)
+            for stream in (child.stdin, child.stdout):
+                with contextlib.suppress(OSError):
+                    stream.close()
+
+    def close(self) -> None:
+        """End the child (before forking workers, and at exit)."""
+        with self._lock:
+            self._stop()
+
+    @classmethod
+    def _after_fork(cls) -> None:
+        """In a forked child: forget the parent's render process and lock, without touching them."""
+        for renderer in list(cls._all):
+            renderer._reset()
 
 
-@atexit.register
-def _release_engine() -> None:
-    """Drop the engine while modules still exist: pyttsx3's __del__ fails at interpreter teardown."""
-    global _engine
-    with _lock:
-        _engine = None
-        gc.collect()
+os.register_at_fork(after_in_child=RenderProcess._after_fork)
+_renderer = RenderProcess()
+atexit.register(_renderer.close)
 
 
-def _on_error(exception=None, **_):
-    _errors.append(exception)
+def _answer(reply: dict) -> None:
+    if reply.get("ok"):
+        return
+    error = SpeechUnavailable if reply.get("unavailable") else SynthesisError
+    raise error(reply.get("error") or "speech rendering failed")
 
 
-def _get_engine():
-    """The shared pyttsx3 espeak engine, made on first use. Call with _lock held."""
-    global _engine, _espeak
-    if _engine is not None:
-        return _engine
-    try:
-        import pyttsx3
-    except ImportError as e:
-        raise SpeechUnavailable("pyttsx3 is not installed: run `make run` or "
-                                "`.venv/bin/pip install -r requirements.txt`") from e
-    try:
-        engine = pyttsx3.init("espeak")
-        from pyttsx3.drivers import _espeak
-    except Exception as e:
-        if shutil.which("espeak-ng") is None:
-            raise SpeechUnavailable(f"espeak-ng is not installed: {INSTALL_FIX}") from e
-        raise SpeechUnavailable(f"espeak-ng is installed but pyttsx3 could not start it ({e}): "
-                                f"reinstall it with `sudo apt-get install --reinstall espeak-ng "
-                                f"libespeak-ng1 espeak-ng-data`") from e
-    voices = engine.getProperty("voices")
-    if not voices:
-        raise SpeechUnavailable(f"espeak-ng lists no voices (its voice data is missing): {INSTALL_FIX}")
-    engine.connect("error", _on_error)
-    _espeak.Synchronize()
-    engine.runAndWait()  # nothing queued: only leaves the proxy idle, as after any runAndWait
-    _voices[:] = voices
-    _engine = engine
-    return engine
+def check_available(voices: Mapping[str, str] = VOICES) -> None:
+    """Raise SpeechUnavailable (with the fix) unless espeak-ng starts and has every voice."""
+    _answer(_renderer.call({"op": "check", "voices": dict(voices)}, time.monotonic() + START_DEADLINE))
 
 
-def _resolve_voice(wanted: str, lang: str) -> str | None:
-    """The installed voice id for `wanted` ("gmw/en" or a name like "English (Great Britain)"),
-    else one for the same file name in another family folder, else one for the language.
-    Call after _get_engine()."""
-    voices = _voices
-    wanted = wanted.lower()
-    for v in voices:
-        if wanted in (v.id.lower(), (v.name or "").lower()):
-            return v.id
-    tail = wanted.rsplit("/", 1)[-1]
-    for v in voices:
-        if v.id.lower().rsplit("/", 1)[-1] == tail:
-            return v.id
-    for match in (lambda code: code == lang, lambda code: code.startswith(lang + "-")):
-        for v in voices:
-            if any(match(code.lower()) for code in (v.languages or [])):
-                return v.id
-    return None
+def close_renderer() -> None:
+    """Stop this process's render child; the next render starts a new one."""
+    _renderer.close()
 
 
 def _wpm(rate: float) -> int:
@@ -150,23 +182,18 @@ def _check_wav(path: Path) -> None:
         raise SynthesisError("espeak-ng wrote an empty WAV")
 
 
-def check_available(voices: Mapping[str, str] = VOICES) -> None:
-    """Raise SpeechUnavailable (with the fix) unless the engine starts and has every voice."""
-    with _lock:
-        _get_engine()
-        missing = [v for lang, v in voices.items() if _resolve_voice(v, lang) is None]
-    if missing:
-        raise SpeechUnavailable(f"espeak-ng has no voice {', '.join(missing)}: {INSTALL_FIX}")
-
-
 class Speaker:
     """Renders text to WAV files under cache_dir, named by a hash of what makes the sound."""
 
-    def __init__(self, cache_dir: str | Path, voices: Mapping[str, str] = VOICES):
+    def __init__(self, cache_dir: str | Path, voices: Mapping[str, str] = VOICES,
+                 deadline: float = CLIP_DEADLINE):
         self.cache_dir = Path(cache_dir)
         self.cache_dir.mkdir(parents=True, exist_ok=True)
         self.voices = dict(voices)
-        self.engine_calls = 0  # syntheses run by this Speaker (cache hits do not count)
+        self.deadline = deadline
+        self.engine_calls = 0  # syntheses run for this Speaker (cache hits do not count)
+        self._rendering: dict[Path, threading.Lock] = {}  # one render per clip, however many ask
+        self._rendering_lock = threading.Lock()
 
     def path_for(self, text: str, lang: str, rate: float = 1.0) -> Path:
         """Where render() puts this text. The key holds the configured voice id, not the one
@@ -186,59 +213,33 @@ class Speaker:
         path = self.path_for(text, lang, rate)
         if path.exists():
             return path, True
-        with _lock:
+        deadline = time.monotonic() + self.deadline
+        with self._rendering_lock:
+            clip_lock = self._rendering.setdefault(path, threading.Lock())
+        if not clip_lock.acquire(timeout=self.deadline):
+            raise SynthesisError("speech rendering is busy; try again shortly")
+        try:
             if path.exists():  # rendered by another thread meanwhile
                 return path, True
-            engine = _get_engine()
-            voice = _resolve_voice(self.voices[lang], lang)
-            if voice is None:
-                raise SpeechUnavailable(f"espeak-ng has no voice {self.voices[lang]!r} for {lang!r}: "
-                                        f"check the voice id, or {INSTALL_FIX}")
-            fd, tmp = tempfile.mkstemp(dir=self.cache_dir, prefix=".", suffix=".wav.tmp")
-            os.close(fd)
-            try:
-                self._synthesize(engine, text, voice, _wpm(rate), tmp)
-                _check_wav(Path(tmp))
-                os.replace(tmp, path)
-            finally:
-                with contextlib.suppress(FileNotFoundError):
-                    os.remove(tmp)
-        return path, False
-
-    def _synthesize(self, engine, text: str, voice: str, wpm: int, filename: str) -> None:
-        """One save_to_file + runAndWait, made safe; see the note above _lock."""
-        self.engine_calls += 1
-        _errors.clear()
-        done, outcome = threading.Event(), []
-
-        def finished(completed=True, **_):
-            outcome.append(completed)
-            done.set()
-
-        token = engine.connect("finished-utterance", finished)
-        try:
-            with contextlib.redirect_stdout(io.StringIO()):
-                _espeak.Synchronize()
-                engine.setProperty("voice", voice)
-                engine.setProperty("rate", wpm)
-                _espeak.Synchronize()
-                engine.save_to_file(text, filename)
-                engine.runAndWait()
-                done.wait(SYNTH_TIMEOUT)
-                _espeak.Synchronize()
+            self._synthesize(text, lang, rate, path, deadline)
+            return path, False
         finally:
-            engine.disconnect(token)
-            driver = getattr(engine.proxy, "_driver", None)
-            if driver is not None and hasattr(driver, "_save_file"):
-                driver._save_file = None
-        if _errors:
-            raise SynthesisError(f"espeak-ng failed: {_errors[0]}")
-        if not outcome:
-            raise SynthesisError(f"espeak-ng did not finish within {SYNTH_TIMEOUT} s")
-        if not outcome[0]:
-            raise SynthesisError("espeak-ng's synthesis was cancelled")
-        if (engine.getProperty("voice") or "").lower() != voice.lower():
-            raise SynthesisError(f"espeak-ng did not switch to voice {voice!r}")
+            clip_lock.release()
+            with self._rendering_lock:
+                self._rendering.pop(path, None)
+
+    def _synthesize(self, text: str, lang: str, rate: float, path: Path, deadline: float) -> None:
+        fd, tmp = tempfile.mkstemp(dir=self.cache_dir, prefix=".", suffix=".wav.tmp")
+        os.close(fd)
+        try:
+            _answer(_renderer.call({"op": "render", "text": text, "voice": self.voices[lang], "lang": lang,
+                                    "wpm": _wpm(rate), "path": tmp}, deadline))
+            self.engine_calls += 1
+            _check_wav(Path(tmp))
+            os.replace(tmp, path)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(tmp)
 
     def prerender(self, items: Iterable[tuple[str, str, float]], progress: bool = True) -> PrerenderCounts:
         """Render (text, lang, rate) items into the cache. A failure is logged and skipped."""

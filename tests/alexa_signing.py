@@ -17,6 +17,7 @@ import base64
 import datetime as dt
 import functools
 import json
+import uuid
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
@@ -185,8 +186,8 @@ def envelope(
     timestamp: dt.datetime | None = None,
     application_id: str = SKILL_ID,
 ) -> dict:
-    """A minimal Alexa request envelope (LaunchRequest unless `request` is given)."""
-    req = {"type": "LaunchRequest", "requestId": "amzn1.echo-api.request.test", "locale": "en-US"}
+    """A minimal Alexa request envelope (LaunchRequest unless `request` is given), with a fresh requestId."""
+    req = {"type": "LaunchRequest", "requestId": f"amzn1.echo-api.request.{uuid.uuid4()}", "locale": "en-US"}
     req.update(request or {})
     req.setdefault("timestamp", alexa_timestamp(timestamp))
     application = {"applicationId": application_id}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import sqlite3
+from functools import partial
 
 import pytest
 
@@ -16,6 +17,13 @@ from tests.conftest import AlexaClient
 def make_app(tmp_path, **config):
     return create_app({"DATA_DIR": str(tmp_path), "ALEXA_TRUSTED_ROOTS": [alexa_signing.make_ca().cert],
                        "ALEXA_CERT_FETCH": alexa_signing.fake_fetch(), "ALEXA_TIMEZONE_LOOKUP": False, **config})
+
+
+@pytest.fixture
+def short_lock_wait(monkeypatch):
+    """The app's profile database waits 0.2 s for a lock instead of the default 5 s."""
+    from skill import persistence
+    monkeypatch.setattr(persistence, "SqliteAdapter", partial(persistence.SqliteAdapter, timeout=0.2))
 
 
 def stored(tmp_path) -> list:
@@ -66,27 +74,45 @@ def test_corrupt_vosk_model_is_a_clear_message_and_the_app_starts(tmp_path):
     assert app.test_client().get("/api/kiosk/status").get_json()["voice_input"] == []
 
 
-def test_read_only_database_still_answers_and_keeps_what_was_stored(tmp_path, monkeypatch, library):
+def query_only(monkeypatch):
+    """Make every profile write fail. Root ignores file modes, so SQLite itself is asked to refuse writes."""
     from skill.persistence import SqliteAdapter
+    original = SqliteAdapter._connect
+
+    def connect(self):
+        db = original(self)
+        db.execute("PRAGMA query_only = ON")
+        return db
+    monkeypatch.setattr(SqliteAdapter, "_connect", connect)
+
+
+def test_read_only_database_still_answers_and_keeps_what_was_stored(tmp_path, monkeypatch, library):
     alexa = AlexaClient(make_app(tmp_path).test_client())
     alexa.launch()
     alexa.say("SlowerIntent")
     before = stored(tmp_path)
-    original = SqliteAdapter._connect
-
-    def read_only(self):  # root ignores file modes, so ask SQLite itself to refuse writes
-        db = original(self)
-        db.execute("PRAGMA query_only = ON")
-        return db
-    monkeypatch.setattr(SqliteAdapter, "_connect", read_only)
+    query_only(monkeypatch)
     reply = alexa.say("SlowerIntent")
     assert library["en"].say["rate_slower"] in reply["response"]["outputSpeech"]["ssml"]
     monkeypatch.undo()
     assert stored(tmp_path) == before
 
 
-def test_locked_database_still_answers(tmp_path, library):
-    app = make_app(tmp_path, SQLITE_TIMEOUT=0.2)
+@pytest.mark.parametrize("locale, code", [("en-US", "en"), ("nb-NO", "nb"), ("da-DK", "da")])
+def test_a_setting_that_was_not_saved_is_said_to_last_this_conversation_only(tmp_path, monkeypatch, library,
+                                                                             locale, code):
+    say = library[code].say
+    alexa = AlexaClient(make_app(tmp_path).test_client(), locale=locale)
+    alexa.launch()
+    saved = alexa.say("SlowerIntent")["response"]["outputSpeech"]["ssml"]
+    assert say["rate_slower"] in saved and say["setting_not_saved"] not in saved
+    query_only(monkeypatch)
+    lost = alexa.say("SlowerIntent")["response"]["outputSpeech"]["ssml"]
+    assert lost.index(say["rate_slower"]) < lost.index(say["setting_not_saved"])
+
+
+def test_locked_database_still_answers(tmp_path, library, short_lock_wait):
+    app = make_app(tmp_path)
     alexa = AlexaClient(app.test_client())
     alexa.launch()
     before = stored(tmp_path)
@@ -112,8 +138,8 @@ def test_corrupt_database_is_set_aside_not_lost(tmp_path):
 
 def test_logs_hold_no_user_id_and_no_utterance(tmp_path, caplog):
     import logging
-    caplog.set_level(logging.INFO)
-    app = make_app(tmp_path, SQLITE_TIMEOUT=0.2)
+    caplog.set_level(logging.DEBUG)
+    app = make_app(tmp_path)
     alexa = AlexaClient(app.test_client(), user="amzn1.ask.account.SECRET-USER")
     alexa.launch()
     alexa.say("SomethingOddIntent")

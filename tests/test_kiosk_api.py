@@ -80,4 +80,6 @@ def test_listen_with_a_real_model_hears_silence_as_nothing(tmp_path):
     assert answer.status_code == 200, answer.get_data(as_text=True)  # 8 s: over the 64 KB default
     assert answer.get_json()["intent"] == "AMAZON.FallbackIntent"
     assert client.post(f"/api/listen?session={session}", data=b"not a wav").status_code == 400
-    assert client.post(f"/api/listen?session={session}", data=wav_bytes(12)).status_code == 413
+    too_long = client.post(f"/api/listen?session={session}", data=wav_bytes(12))  # the header says 12 s
+    assert too_long.status_code == 400 and b"10 seconds" in too_long.data
+    assert client.post(f"/api/listen?session={session}", data=wav_bytes(11, rate=48000)).status_code == 413

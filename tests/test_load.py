@@ -73,6 +73,7 @@ def test_sustained_signed_load(tmp_path):
             own[user % CLIENTS].append(len(specs))
             specs.append(("article", f"load-{user}", k, (f"amzn1.ask.account.load-{user}", sections[k + 1])))
     pool = alexa_load.SignedPool(specs, ca)
+    pool.stock_up(max(1, round(SECONDS * 250 / len(specs))) + 1)
 
     position = [0] * CLIENTS
     written: list[dict] = [{} for _ in range(CLIENTS)]
@@ -80,7 +81,7 @@ def test_sustained_signed_load(tmp_path):
     def next_item(client):
         index = own[client][position[client] % len(own[client])]
         position[client] += 1
-        return pool.items[index]
+        return pool.item(index)
 
     def on_answer(client, item, status, _data):
         if status == 200:

@@ -45,6 +45,9 @@ function element(tag, className, text) {
 
 class VisitEnded extends Error {}
 
+// The server asks the page to wait (too many new visits just now); its message is shown and read.
+class PleaseWait extends Error {}
+
 async function post(url, body, type = "application/json") {
   const response = await fetch(url, {
     method: "POST",
@@ -52,6 +55,7 @@ async function post(url, body, type = "application/json") {
     body: type === "application/json" ? JSON.stringify(body) : body,
   });
   if (response.status === 409) throw new VisitEnded();
+  if (response.status === 429) throw new PleaseWait((await response.json()).error);
   if (!response.ok) throw new Error(`${url} answered ${response.status}`);
   return response.json();
 }
@@ -59,7 +63,16 @@ async function post(url, body, type = "application/json") {
 // Requests go one at a time, in the order they were asked for.
 let queue = Promise.resolve();
 function enqueue(task) {
-  queue = queue.then(task).catch((error) => console.error(error));
+  queue = queue.then(task).catch((error) => {
+    if (error instanceof PleaseWait) notice(error.message);
+    else console.error(error);
+  });
+}
+
+function notice(text) {
+  $("#prompt").textContent = text;
+  $("#prompt").hidden = false;
+  toLiveRegion(text);
 }
 
 async function startVisit(reason) {
@@ -206,8 +219,11 @@ function fillList(list, titles, current) {
 // Screen readers hear the new steps (or the new point or section heading) once; elsewhere all
 // that is said. The region is emptied first so that a repeated text is read again.
 function announce(reply) {
+  toLiveRegion(["routine", "topic", "article"].includes(reply.view.screen) ? reply.display : reply.text);
+}
+
+function toLiveRegion(text) {
   const live = $("#live");
-  const text = ["routine", "topic", "article"].includes(reply.view.screen) ? reply.display : reply.text;
   live.textContent = "";
   setTimeout(() => { live.textContent = text; }, 100);
 }
