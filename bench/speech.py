@@ -87,7 +87,7 @@ def voice_latency(folder: Path) -> dict:
     samples = []
     for text in ["I have a cramp", "next", "yes", "why do I get cramps", "next", "read the article", "stop"] * 3:
         sink = _Clock()
-        session = KioskSession(engine, "en", IntentMatcher(library["en"].utterances))
+        session = KioskSession(engine, "en", IntentMatcher.for_language(library["en"]))
         loop = VoiceLoop(session, lambda: None, speaker, sink, say=lambda _: None)
         session.start()
         start = time.perf_counter()

@@ -78,6 +78,29 @@ def _check_utterances(lang: Language) -> list[Problem]:
     return problems
 
 
+def _check_phrasings(lang: Language) -> list[Problem]:
+    """Every label known, every phrase once, and none that is already a sample phrase of another intent."""
+    rel = f"content/{lang.code}/phrasings.toml"
+    labelled = [("out_of_scope", p) for p in lang.phrasings.out_of_scope]
+    problems = []
+    for intent, phrases in lang.phrasings.intents.items():
+        if intent not in INTENTS or intent == "AMAZON.FallbackIntent":
+            problems.append(Problem(rel, f"intents.{intent}", "unknown intent (out-of-scope talk goes under out_of_scope)"))
+        labelled += [(f"intents.{intent}", p) for p in phrases]
+    samples = {normalize_phrase(p): intent for intent, phrases in lang.utterances.items() for p in phrases}
+    owner: dict[str, str] = {}
+    for label, phrase in labelled:
+        key = normalize_phrase(phrase)
+        if not key:
+            problems.append(Problem(rel, label, "a phrase is empty"))
+        elif key in owner:
+            problems.append(Problem(rel, label, f"'{phrase}' also stands under {owner[key]}"))
+        elif key in samples:
+            problems.append(Problem(rel, label, f"'{phrase}' is already a sample phrase of {samples[key]}"))
+        owner.setdefault(key, label)
+    return problems
+
+
 def _check_routines(lang: Language) -> list[Problem]:
     rel = f"content/{lang.code}/routines.toml"
     problems = []
@@ -153,7 +176,7 @@ def check_library(library: Library) -> list[Problem]:
     known = set(library.sources)
     langs = list(library.languages.values())
     for lang in langs:
-        problems += _check_prompts(lang) + _check_utterances(lang) + _check_routines(lang)
+        problems += _check_prompts(lang) + _check_utterances(lang) + _check_phrasings(lang) + _check_routines(lang)
         problems += _references(lang, known) + _empty_strings(lang)
         for name in ("cramp_now", "bedtime_stretch"):
             problems += _ids(f"content/{lang.code}/routines.toml", f"{name}.steps", [s.id for s in lang.routine(name).steps])

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from .model import LANGUAGES, Article, Language, Library, Prompts, Routines, Source, Topics
+from .model import LANGUAGES, Article, Language, Library, Phrasings, Prompts, Routines, Source, Topics
 
 CONTENT_DIR = Path(__file__).resolve().parent
-FILES = ("routines", "topics", "article", "prompts", "utterances")
+FILES = ("routines", "topics", "article", "prompts", "utterances", "phrasings")
 
 
 @dataclass(frozen=True)
@@ -94,10 +94,11 @@ def _load_language(root: Path, code: str, problems: list[Problem]) -> Language |
     article = _validate(Article, raw["article"], f"content/{code}/article.toml", problems)
     prompts = _validate(Prompts, raw["prompts"], f"content/{code}/prompts.toml", problems)
     utterances = _utterances(raw["utterances"], f"content/{code}/utterances.toml", problems)
+    phrasings = _validate(Phrasings, raw["phrasings"], f"content/{code}/phrasings.toml", problems)
     if len(problems) > before:
         return None
     return Language(code=code, routines=routines, topics=topics, article=article,
-                    say=prompts.say, ui=prompts.ui, utterances=utterances)
+                    say=prompts.say, ui=prompts.ui, utterances=utterances, phrasings=phrasings)
 
 
 def read_library(root: Path = CONTENT_DIR, languages=LANGUAGES) -> tuple[Library | None, list[Problem]]:

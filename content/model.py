@@ -35,7 +35,8 @@ INTENTS = (
 SAY_KEYS = {
     "welcome": (), "disclaimer": (), "ask_cramp_now": (), "menu": (), "menu_short": (),
     "help_menu": (), "help_routine": (), "help_hold": (), "help_check": (), "help_topic": (),
-    "help_article": (), "help_resume_offer": (), "fallback": (), "goodbye": (), "ok": (),
+    "help_article": (), "help_resume_offer": (), "fallback": (), "fallback_again_voice": (),
+    "fallback_again_screen": (), "goodbye": (), "ok": (),
     "paused": (), "resumed": (), "nothing_paused": (), "start_over": (),
     "routine_start": ("title",), "routine_next": (), "routine_done": (), "hold_start": (), "breathe": (),
     "hold_remaining": ("seconds",), "hold_rep": ("rep", "reps"), "release_now": (),
@@ -148,6 +149,13 @@ class Prompts(Strict):
     ui: dict[str, str]
 
 
+class Phrasings(Strict):
+    """How people say it beyond the sample phrases, and what is not for us: the kiosk matcher's training data."""
+
+    out_of_scope: tuple[str, ...] = Field(min_length=1)
+    intents: dict[str, tuple[str, ...]]
+
+
 class Source(Strict):
     citation: str = Text
 
@@ -162,6 +170,7 @@ class Language(Strict):
     say: dict[str, str]
     ui: dict[str, str]
     utterances: dict[str, tuple[str, ...]]
+    phrasings: Phrasings
 
     def routine(self, name: str) -> Routine:
         return getattr(self.routines, name)
@@ -170,8 +179,10 @@ class Language(Strict):
         return getattr(self.topics, name)
 
     def phrases(self) -> list[str]:
-        """Every sample phrase of every intent: what a recognizer's grammar is built from."""
-        return [phrase for phrases in self.utterances.values() for phrase in phrases]
+        """Every phrase we know, samples and phrasings, out-of-scope talk included: what a
+        recognizer's grammar is built from, so talk nearby is heard as itself, not as a command."""
+        known = [*self.utterances.values(), *self.phrasings.intents.values(), self.phrasings.out_of_scope]
+        return [phrase for phrases in known for phrase in phrases]
 
 
 class Library(Strict):

@@ -93,7 +93,8 @@ def main(argv=None) -> int:
     from .voice import AudioUnavailable
     try:
         library = load_library()
-        session = KioskSession(Engine(library), args.lang, IntentMatcher(library[args.lang].utterances), args.idle)
+        session = KioskSession(Engine(library), args.lang, IntentMatcher.for_language(library[args.lang]), args.idle,
+                               screen=False)  # no buttons to point to in a terminal or by voice
         if args.mode == "text":
             speaker = _speaker(required=True) if args.output else None
             sink = None

@@ -21,13 +21,14 @@ class KioskSession:
     lang: str
     matcher: IntentMatcher
     idle_seconds: float = 120.0
+    screen: bool = True  # buttons and keys to point to when speech is not understood (not in voice mode)
     clock: callable = time.monotonic
     state: dict | None = None
     profile: Profile = field(default_factory=Profile)
     last_active: float = 0.0
 
     def _settings(self) -> Settings:
-        return Settings(self.lang, self.profile, night=False)
+        return Settings(self.lang, self.profile, night=False, screen=self.screen)
 
     def _keep(self, reply: Reply) -> Reply:
         self.state, self.profile = reply.state, reply.profile

@@ -104,7 +104,7 @@ def create_blueprint(engine: Engine, library: Library, config, speaker, speech_p
     default_lang = config.get("KIOSK_LANG", "en") if config.get("KIOSK_LANG", "en") in languages else languages[0]
     idle_seconds = float(config.get("KIOSK_IDLE_SECONDS", 120))
     limiter = VisitLimiter(int(config.get("KIOSK_VISITS_PER_MINUTE", 30)))
-    matchers = {code: IntentMatcher(lang.utterances) for code, lang in library.languages.items()}
+    matchers = {code: IntentMatcher.for_language(lang) for code, lang in library.languages.items()}
     models = open_recognizers(config, languages)
     grammars = {code: build_grammar(library[code].phrases(), model) for code, model in models.items()}
     clips = ClipIndex()

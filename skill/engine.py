@@ -11,7 +11,7 @@ from content import Language, Library
 
 from .holds import hold_segments
 from .reply import RATE_MAX, RATE_MIN, RATE_STEP, Pause, Profile, Reply, Say, Segment, Settings
-from .state import State
+from .state import MAX_MISSES, State
 
 URGENT_ROUTINES = {"cramp_now"}  # straight into the first step: no title, no intro
 STEP_GAP, HEADING_GAP, SETTLE = 1.0, 0.8, 3.0  # pauses in seconds
@@ -52,6 +52,7 @@ class Turn:
     def __init__(self, lang: Language, state: State, settings: Settings):
         self.lang, self.say = lang, lang.say
         self.state, self.profile, self.night = state, settings.profile, settings.night
+        self.screen = settings.screen
         self.segments: list[Segment] = []
         self.display = ""
         self.reprompt: str | None = None
@@ -99,6 +100,8 @@ class Engine:
         lang = self.language(settings.lang)
         turn = Turn(lang, State.from_dict(state, lang), settings)
         self._dispatch(turn, intent)
+        if intent != "AMAZON.FallbackIntent" and turn.state.misses:
+            turn.state = turn.state.with_(misses=0)
         return turn.reply()
 
     def session_ended(self, settings: Settings) -> Profile:
@@ -447,5 +450,12 @@ class Engine:
         self._where(turn)
 
     def _fallback(self, turn: Turn) -> None:
-        turn.speak(turn.say["fallback"], self._help_text(turn))
+        """Not understood: say so kindly and what can be said here, and change nothing else. From the
+        second miss in a row, point to another way: the buttons and keys on a screen, else the menu."""
+        misses = min(turn.state.misses + 1, MAX_MISSES)
+        if misses < MAX_MISSES:
+            turn.speak(turn.say["fallback"], self._help_text(turn))
+        else:
+            turn.speak(turn.say["fallback_again_screen" if turn.screen else "fallback_again_voice"])
         self._where(turn)
+        turn.state = turn.state.with_(misses=misses)

@@ -55,6 +55,7 @@ class Settings:
     lang: str
     profile: Profile = field(default_factory=Profile)
     night: bool = False
+    screen: bool = False  # the surface has buttons and keys (the kiosk), not only a voice
 
 
 @dataclass

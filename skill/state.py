@@ -9,6 +9,7 @@ from content import Language
 MODES = ("ask", "menu", "routine", "topic", "article", "resume_offer")
 ROUTINES = ("cramp_now", "bedtime_stretch")
 TOPICS = ("causes", "prevention", "see_doctor")
+MAX_MISSES = 2  # after this many "not understood" in a row, point to another way
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class State:
     topic: str = "causes"
     item: int = -1     # -1 is the topic's summary
     section: int = 0
+    misses: int = 0    # "not understood" answers in a row
 
     def to_dict(self) -> dict:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
@@ -47,11 +49,12 @@ def _int(value) -> bool:
 def _valid(state: State, lang: Language) -> bool:
     if state.mode not in MODES or state.routine not in ROUTINES or state.topic not in TOPICS:
         return False
-    if not all(_int(v) for v in (state.step, state.repeats, state.item, state.section)):
+    if not all(_int(v) for v in (state.step, state.repeats, state.item, state.section, state.misses)):
         return False
     if not isinstance(state.paused, bool):
         return False
     routine = lang.routine(state.routine)
     topic = lang.topic(state.topic)
     return (0 <= state.step < len(routine.steps) and 0 <= state.repeats <= routine.max_repeats
-            and -1 <= state.item < len(topic.items) and 0 <= state.section < len(lang.article.sections))
+            and -1 <= state.item < len(topic.items) and 0 <= state.section < len(lang.article.sections)
+            and 0 <= state.misses <= MAX_MISSES)

@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 vosk.SetLogLevel(-1)
 
 SAMPLE_RATE = 16000
+UNKNOWN = "[unk]"  # the word a Vosk grammar gives for speech outside it
 MODELS_PAGE = "https://alphacephei.com/vosk/models"
 # Vosk publishes no model for these languages.
 NO_VOSK_MODEL = {"nb": "Norwegian", "no": "Norwegian", "nn": "Norwegian", "da": "Danish"}
@@ -152,7 +153,7 @@ def build_grammar(phrases: Iterable[str], model: vosk.Model) -> str | None:
     path = model_dir(model)
     if path is not None and not is_small_model(path):
         return None
-    wanted = dict.fromkeys(" ".join(p.lower().split()) for p in phrases)
+    wanted = dict.fromkeys(" ".join(re.sub(r"[^\w' ]+", " ", p.lower()).split()) for p in phrases)
     wanted.pop("", None)
     known = [p for p in wanted if all(model.vosk_model_find_word(w) >= 0 for w in p.split())]
     if len(known) < len(wanted):
@@ -162,8 +163,8 @@ def build_grammar(phrases: Iterable[str], model: vosk.Model) -> str | None:
         log.warning("the model knows none of the %d phrases (is it for another language?): listening freely",
                     len(wanted))
         return None
-    if model.vosk_model_find_word("[unk]") >= 0:
-        known.append("[unk]")
+    if model.vosk_model_find_word(UNKNOWN) >= 0:
+        known.append(UNKNOWN)
     return json.dumps(known, ensure_ascii=False)
 
 
@@ -171,6 +172,10 @@ def build_grammar(phrases: Iterable[str], model: vosk.Model) -> str | None:
 class Result:
     text: str
     final: bool
+
+
+def _known_words(text: str) -> str:
+    return " ".join(word for word in text.split() if word != UNKNOWN)
 
 
 class Stream:
@@ -183,9 +188,11 @@ class Stream:
         self._partial = ""
 
     def _final(self, raw: str) -> Result | None:
-        text = json.loads(raw).get("text", "")
-        had_partial, self._partial = self._partial, ""
-        return Result(text, True) if text or had_partial else None
+        """The end of an utterance. Silence, or only "[unk]" (words outside the grammar), is nothing
+        heard: None, so that noise and talk nearby never become a turn."""
+        text = _known_words(json.loads(raw).get("text", ""))
+        self._partial = ""
+        return Result(text, True) if text else None
 
     def feed(self, pcm: bytes) -> Result | None:
         """A final Result at the end of an utterance, a partial one when the partial text changed,
@@ -194,7 +201,7 @@ class Stream:
             raise ValueError("16-bit PCM needs an even number of bytes")
         if self._rec.AcceptWaveform(pcm):
             return self._final(self._rec.Result())
-        partial = json.loads(self._rec.PartialResult()).get("partial", "")
+        partial = _known_words(json.loads(self._rec.PartialResult()).get("partial", ""))
         if partial != self._partial:
             self._partial = partial
             return Result(partial, False)

@@ -94,6 +94,7 @@ def test_speech_plays_at_every_rate_step_right_after_start_up(server, lang):
             played_rates.add(cramp["rate"])
             intent(server, session, "AMAZON.NavigateHomeIntent")
     assert len(played_rates) >= 8, played_rates
+    print(f"{lang}: clips played at rates {sorted(played_rates)}")
     status, label = server.post_json("/api/kiosk/label", {"session": session, "key": "help_keys"})
     assert status == 200
     fetch_clip(server, clips(label)[0])
@@ -307,6 +308,8 @@ def test_cert_url_tricks_are_rejected_before_any_fetch(tmp_path, speech_cache):
             results = [w.result() for w in waits]
         assert all(status == 400 for status, _ in results), results
         assert max(seconds for _, seconds in results) < 4, results
+        print(f"stalled fetches: answers after at most {max(s for _, s in results):.2f} s; "
+              f"/health meanwhile {max(health):.1f} ms at most")
         assert max(health) < 1000, health
     finally:
         live.stop()

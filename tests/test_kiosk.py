@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def session_for(engine, library, code, idle=120.0, clock=None):
     extra = {"clock": clock} if clock else {}
-    return KioskSession(engine, code, IntentMatcher(library[code].utterances), idle, **extra)
+    return KioskSession(engine, code, IntentMatcher.for_language(library[code]), idle, **extra)
 
 
 def test_text_mode_holds_a_whole_relief_routine_in_norwegian():
