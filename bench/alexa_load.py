@@ -13,6 +13,7 @@ from __future__ import annotations
 import fcntl
 import http.client
 import itertools
+import math
 import json
 import os
 import signal
@@ -37,7 +38,7 @@ LEVEL_SECONDS = 4.0
 LEVELS = (1, 8, 32)
 SLICES = 4  # the 32-client runs alternate skill and baseline slices
 RESIGN_SECONDS = 60  # signatures carry a timestamp the server accepts for 150 s
-STOCK_COPIES = 8  # signed copies of each of the 900 mixed requests: more than one measure() sends
+MAX_RPS = 2000  # more requests a second than a run here sends: how many to sign ahead
 
 ROOT_PEM, CHAIN_PEM, LEAF_KEY_PEM = "bench-ca-root.pem", "bench-ca-chain.pem", "bench-ca-leaf-key.pem"
 
@@ -138,10 +139,9 @@ class SignedPool:
         return Item("/alexa", body, alexa_signing.signed_headers(body, self.ca.leaf_key), tag)
 
     def stock_up(self, copies: int) -> None:
-        self.refresh()
+        """Sign `copies` more of every spec now, ahead of the run that sends them."""
         for index, stock in enumerate(self._stock):
             stock.extend(self._sign(index) for _ in range(copies))
-        self.signed_at = time.monotonic()
 
     def item(self, index: int) -> Item:
         try:
@@ -371,19 +371,24 @@ def mix_specs(users: int, run: str) -> list[tuple]:
             for kind in ("launch", "routine", "article")]
 
 
-def measure(data_dir: Path, verify: bool, ca: BenchCA) -> tuple[dict[str, Result], Result]:
+def measure(data_dir: Path, verify: bool, ca: BenchCA, level_seconds: float = LEVEL_SECONDS
+            ) -> tuple[dict[str, Result], Result]:
     """One gunicorn: a warm-up, the skill at 1, 8 and 32 clients, then the baseline at 32 clients."""
     server = Gunicorn(data_dir, verify=verify)
     try:
         server.wait_ready()
         run = "v" if verify else "nv"
         pool = SignedPool(mix_specs(300, run), ca)
-        pool.stock_up(STOCK_COPIES)  # signed now: timestamps fresh for this server's runs
         skill = cycle(len(pool.specs), pool.item)
+
+        def drive_skill(clients: int, seconds: float) -> Result:
+            pool.stock_up(math.ceil(seconds * MAX_RPS / len(pool.specs)))  # signed before, not during, the run
+            return drive(server.port, clients, seconds, skill, pool=pool)
+
         baseline_items = [Item("/bench/baseline", pool.item(i).body, {"Content-Type": "application/json"})
                           for i in range(64)]
         baseline = cycle(len(baseline_items), baseline_items.__getitem__)
-        warm = drive(server.port, 8, 1.5, skill, pool=pool)
+        warm = drive_skill(8, 1.5)
         drive(server.port, 8, 0.5, baseline)
         results = {"warmup": warm}
 
@@ -392,13 +397,13 @@ def measure(data_dir: Path, verify: bool, ca: BenchCA) -> tuple[dict[str, Result
             machine weighs on both alike."""
             mine, theirs = Result(clients), Result(clients)
             for _ in range(SLICES):
-                merge(mine, drive(server.port, clients, LEVEL_SECONDS / SLICES, skill, pool=pool))
-                merge(theirs, drive(server.port, clients, LEVEL_SECONDS / SLICES, baseline))
+                merge(mine, drive_skill(clients, level_seconds / SLICES))
+                merge(theirs, drive(server.port, clients, level_seconds / SLICES, baseline))
             return mine, theirs
 
         results["1"], results["baseline_1"] = side_by_side(1)
         for clients in LEVELS[1:-1]:
-            results[str(clients)] = drive(server.port, clients, LEVEL_SECONDS, skill, pool=pool)
+            results[str(clients)] = drive_skill(clients, level_seconds)
         results[str(LEVELS[-1])], base = side_by_side(LEVELS[-1])
         if server.process.poll() is not None:
             raise RuntimeError(f"gunicorn died during the run:\n{server.log_tail()}")
@@ -407,7 +412,7 @@ def measure(data_dir: Path, verify: bool, ca: BenchCA) -> tuple[dict[str, Result
         server.stop()
 
 
-def run() -> dict:
+def run(short: bool = False) -> dict:
     figures: dict = {}
     errors, cpu, wall = 0, 0.0, 0.0
     problems = []
@@ -415,7 +420,7 @@ def run() -> dict:
         ca = ensure_ca(tmp)
         for verify in (True, False):
             suffix = "" if verify else "_noverify"
-            results, base = measure(Path(tmp), verify, ca)
+            results, base = measure(Path(tmp), verify, ca, LEVEL_SECONDS / 4 if short else LEVEL_SECONDS)
             one, many = results["1"], results["32"]
             figures[f"alexa_throughput_ratio{suffix}"] = round(many.rps / base.rps, 3)
             figures[f"alexa_p99_ms_1{suffix}"] = round(one.percentile_ms(0.99), 2)

@@ -36,7 +36,7 @@ SAY_KEYS = {
     "welcome": (), "disclaimer": (), "ask_cramp_now": (), "menu": (), "menu_short": (),
     "help_menu": (), "help_routine": (), "help_hold": (), "help_check": (), "help_topic": (),
     "help_article": (), "help_resume_offer": (), "fallback": (), "fallback_again_voice": (),
-    "fallback_again_screen": (), "goodbye": (), "ok": (),
+    "fallback_again_screen": (), "goodbye": (), "goodbye_doctor": (), "ok": (),
     "paused": (), "resumed": (), "nothing_paused": (), "start_over": (),
     "routine_start": ("title",), "routine_next": (), "routine_done": (), "hold_start": (), "breathe": (),
     "hold_remaining": ("seconds",), "hold_rep": ("rep", "reps"), "release_now": (),

@@ -67,6 +67,10 @@ class Turn:
         self.segments.append(Pause(seconds))
         return self
 
+    def symptoms_said(self, doctor: bool = False) -> None:
+        """Marks that symptom content was said; with `doctor`, content saying when to contact a doctor."""
+        self.state = self.state.with_(symptoms=True, doctor=self.state.doctor or doctor)
+
     def reply(self) -> Reply:
         if not self.profile.disclaimer_heard and not self.end:
             self.speak(self.say["disclaimer"])
@@ -116,7 +120,7 @@ class Engine:
             kind, name = START_INTENTS[intent]
             if kind == "routine":
                 return self._start_routine(turn, name)
-            return self._topic(turn, state.with_(mode="topic", topic=name, item=-1))
+            return self._topic(turn, state.fresh(mode="topic", topic=name))
         simple = {
             "ReadArticleIntent": self._read_article,
             "SlowerIntent": lambda t: self._rate(t, -RATE_STEP),
@@ -137,7 +141,7 @@ class Engine:
     # Menu and the launch question
 
     def _menu(self, turn: Turn) -> None:
-        turn.state = State(mode="menu")
+        turn.state = turn.state.fresh(mode="menu")
         turn.speak(turn.say["menu"])
         turn.reprompt = turn.say["menu_short"]
         turn.display = turn.say["menu_short"]
@@ -161,17 +165,21 @@ class Engine:
         self._goodbye(turn)
 
     def _goodbye(self, turn: Turn) -> None:
-        turn.speak(turn.say["goodbye"])
+        """Ends the session. After symptom content, names the doctor first, unless that was done since."""
+        said = [turn.say["goodbye"]]
+        if turn.state.symptoms and not turn.state.doctor:
+            said.insert(0, turn.say["goodbye_doctor"])
+        turn.speak(*said)
         turn.end = True
         turn.state = State(mode="menu")
-        turn.display = turn.say["goodbye"]
+        turn.display = "\n".join(said)
         turn.view = {"screen": "goodbye"}
 
     # Routines
 
     def _start_routine(self, turn: Turn, name: str) -> None:
         routine = turn.lang.routine(name)
-        turn.state = State(mode="routine", routine=name)
+        turn.state = turn.state.fresh(mode="routine", routine=name)
         if name not in URGENT_ROUTINES:
             turn.speak(turn.say["routine_start"].format(title=routine.title), routine.intro)
         self._routine_part(turn, 0)
@@ -182,6 +190,7 @@ class Engine:
         steps = routine.steps
         end = part_end(steps, start)
         turn.state = turn.state.with_(step=start, paused=False)
+        turn.symptoms_said(doctor=any(step.kind == "doctor" for step in steps[start:end]))
         for index in range(start, end):
             step = steps[index]
             turn.speak(step.say)
@@ -287,6 +296,7 @@ class Engine:
     def _topic(self, turn: Turn, state: State) -> None:
         topic = turn.lang.topic(state.topic)
         turn.state = state
+        turn.symptoms_said(doctor=state.topic == "see_doctor")
         if state.item < 0:
             turn.speak(topic.summary)
             if state.topic == "see_doctor":
@@ -312,6 +322,7 @@ class Engine:
         """Every path about symptoms ends with when to contact a doctor."""
         doctor = turn.lang.topics.see_doctor
         turn.speak(doctor.disclaimer if name == "see_doctor" else doctor.summary)
+        turn.symptoms_said(doctor=True)
         turn.speak(turn.say["menu_short"])
 
     def _topic_next(self, turn: Turn) -> None:
@@ -343,7 +354,7 @@ class Engine:
         bookmark = turn.profile.bookmark
         if bookmark in ids and ids.index(bookmark) > 0:
             index = ids.index(bookmark)
-            turn.state = State(mode="resume_offer", section=index)
+            turn.state = turn.state.fresh(mode="resume_offer", section=index)
             question = turn.say["article_resume_offer"].format(heading=sections[index].heading)
             turn.speak(question)
             turn.reprompt = turn.display = question
@@ -363,7 +374,8 @@ class Engine:
     def _section(self, turn: Turn, index: int) -> None:
         article = turn.lang.article
         section = article.sections[index]
-        turn.state = State(mode="article", section=index)
+        turn.state = turn.state.fresh(mode="article", section=index)
+        turn.symptoms_said(doctor=section.id == "see_doctor")
         turn.speak(section.heading).pause(HEADING_GAP)
         for paragraph in section.paragraphs:
             turn.speak(paragraph).pause(0.5)

@@ -23,6 +23,12 @@ class State:
     item: int = -1     # -1 is the topic's summary
     section: int = 0
     misses: int = 0    # "not understood" answers in a row
+    symptoms: bool = False  # symptom content was said: a routine, a topic or the article
+    doctor: bool = False    # since then, when to contact a doctor was said too
+
+    def fresh(self, **fields) -> "State":
+        """A new place in the conversation that keeps what was said about symptoms and the doctor."""
+        return State(symptoms=self.symptoms, doctor=self.doctor, **fields)
 
     def to_dict(self) -> dict:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
@@ -51,7 +57,7 @@ def _valid(state: State, lang: Language) -> bool:
         return False
     if not all(_int(v) for v in (state.step, state.repeats, state.item, state.section, state.misses)):
         return False
-    if not isinstance(state.paused, bool):
+    if not all(isinstance(v, bool) for v in (state.paused, state.symptoms, state.doctor)):
         return False
     routine = lang.routine(state.routine)
     topic = lang.topic(state.topic)

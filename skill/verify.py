@@ -251,6 +251,7 @@ class RequestVerifier:
         self._lock = threading.Lock()
         self._fetch_slots = threading.BoundedSemaphore(MAX_CONCURRENT_FETCHES)
         self._fetch_pool = concurrent.futures.ThreadPoolExecutor(MAX_CONCURRENT_FETCHES, "alexa-cert-fetch")
+        self._fetching: dict[str, concurrent.futures.Future] = {}  # url -> its fetch in progress
 
     def verify(self, headers: Mapping[str, str], body: bytes) -> dict:
         """Return the parsed request envelope, or raise VerificationError."""
@@ -312,17 +313,15 @@ class RequestVerifier:
                              min(c.not_valid_after_utc for c in path))
 
     def _fetch_bounded(self, url: str) -> bytes:
-        """Run the fetch in the pool: refuse at once when every worker is busy, give up at the deadline."""
-        if not self._fetch_slots.acquire(blocking=False):
-            raise VerificationError("too many certificate fetches in progress")
-
-        def fetch() -> bytes:
-            try:
-                return self._fetch(url)
-            finally:
-                self._fetch_slots.release()
-
-        future = self._fetch_pool.submit(fetch)
+        """Run the fetch in the pool: requests for a URL already being fetched wait for that one
+        fetch; a new URL is refused at once when every worker is busy; all give up at the deadline."""
+        with self._lock:
+            future = self._fetching.get(url)
+            if future is None:
+                if not self._fetch_slots.acquire(blocking=False):
+                    raise VerificationError("too many certificate fetches in progress")
+                future = self._fetch_pool.submit(self._fetch_once, url)
+                self._fetching[url] = future
         try:
             return future.result(timeout=FETCH_DEADLINE_SECONDS)
         except concurrent.futures.TimeoutError as exc:
@@ -331,6 +330,14 @@ class RequestVerifier:
             raise
         except Exception as exc:
             raise VerificationError("could not fetch certificate chain") from exc
+
+    def _fetch_once(self, url: str) -> bytes:
+        try:
+            return self._fetch(url)
+        finally:
+            with self._lock:
+                self._fetching.pop(url, None)
+            self._fetch_slots.release()
 
     def _remember(self, request_id: str, now: dt.datetime) -> None:
         """Reject a request id accepted before; else remember it, dropping expired and then oldest ids."""

@@ -17,6 +17,7 @@ from typing import Iterable
 import vosk
 
 from speech.audio import read_pcm16
+from speech.endpoint import VAD_RATES, EndOfSpeech
 
 log = logging.getLogger(__name__)
 vosk.SetLogLevel(-1)
@@ -179,13 +180,16 @@ def _known_words(text: str) -> str:
 
 
 class Stream:
-    """One audio stream on a shared model. Feed small chunks (about 0.1-0.25 s, as a microphone
-    delivers): Vosk checks for the end of an utterance once per chunk."""
+    """One audio stream on a shared model. Feed small chunks (20-250 ms, as a microphone delivers).
+    An utterance ends when Vosk finds its end, or sooner when speech.endpoint hears that a short
+    command is over (`end_of_speech`, on by default where webrtcvad takes the sample rate)."""
 
-    def __init__(self, model: vosk.Model, grammar: str | None = None, sample_rate: int = SAMPLE_RATE):
+    def __init__(self, model: vosk.Model, grammar: str | None = None, sample_rate: int = SAMPLE_RATE,
+                 end_of_speech: bool = True):
         args = (model, sample_rate) + ((grammar,) if grammar else ())
         self._rec = vosk.KaldiRecognizer(*args)
         self._partial = ""
+        self._ending = EndOfSpeech(sample_rate) if end_of_speech and sample_rate in VAD_RATES else None
 
     def _final(self, raw: str) -> Result | None:
         """The end of an utterance. Silence, or only "[unk]" (words outside the grammar), is nothing
@@ -199,8 +203,11 @@ class Stream:
         else None."""
         if len(pcm) % 2:
             raise ValueError("16-bit PCM needs an even number of bytes")
+        ended = self._ending is not None and self._ending.feed(pcm)
         if self._rec.AcceptWaveform(pcm):
-            return self._final(self._rec.Result())
+            return self._end(self._rec.Result())
+        if ended:
+            return self._end(self._rec.FinalResult())
         partial = _known_words(json.loads(self._rec.PartialResult()).get("partial", ""))
         if partial != self._partial:
             self._partial = partial
@@ -209,11 +216,21 @@ class Stream:
 
     def finish(self) -> Result | None:
         """Flush the end of the audio: the last utterance, if any."""
-        return self._final(self._rec.FinalResult())
+        return self._end(self._rec.FinalResult())
+
+    def _end(self, raw: str) -> Result | None:
+        """An utterance's end; where end_of_speech listens, text from audio without speech is noise."""
+        spoke = self._ending is None or self._ending.had_speech
+        if self._ending is not None:
+            self._ending.reset()
+        result = self._final(raw)
+        return result if spoke else None
 
     def reset(self) -> None:
         self._rec.Reset()
         self._partial = ""
+        if self._ending is not None:
+            self._ending.reset()
 
 
 def transcribe(model: vosk.Model, pcm_or_wav_path: bytes | str | Path, grammar: str | None = None,

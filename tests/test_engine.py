@@ -12,6 +12,7 @@ from skill.engine import part_starts
 from skill.night import is_night
 from skill.reply import RATE_MAX, RATE_MIN, Pause, Profile, Settings
 from skill.ssml import reply_ssml
+from skill.state import State
 
 SKILL = Path(__file__).resolve().parent.parent / "skill"
 
@@ -131,3 +132,18 @@ def test_doctor_topic_disclaimer_stands_for_the_general_one(engine, library):
     reply = engine.handle(None, "SeeDoctorIntent", Settings("da"))
     assert library["da"].topics.see_doctor.disclaimer in reply.spoken()
     assert library["da"].say["disclaimer"] not in reply.spoken() and reply.profile.disclaimer_heard
+
+
+def test_stop_after_symptoms_names_the_doctor_once(engine, library):
+    say, settings = library["en"].say, Settings("en", Profile(disclaimer_heard=True))
+    cramp = engine.handle(None, "CrampNowIntent", settings)
+    assert engine.handle(cramp.state, "AMAZON.StopIntent", settings).spoken() == [say["goodbye_doctor"], say["goodbye"]]
+    doctor = engine.handle(cramp.state, "SeeDoctorIntent", settings)
+    assert engine.handle(doctor.state, "AMAZON.StopIntent", settings).spoken() == [say["goodbye"]]
+    assert engine.handle(None, "AMAZON.StopIntent", settings).spoken() == [say["goodbye"]]
+
+
+def test_doctor_flags_round_trip_and_are_checked(library):
+    state = State(mode="menu", symptoms=True)
+    assert State.from_dict(state.to_dict(), library["en"]) == state
+    assert State.from_dict({**state.to_dict(), "doctor": "yes"}, library["en"]) == State()

@@ -76,7 +76,7 @@ class FakeRecognizer:
 
 def test_silence_or_only_unknown_words_is_nothing_heard():
     stream = Stream.__new__(Stream)
-    stream._rec, stream._partial = FakeRecognizer(["", "[unk]", "[unk] [unk]", "[unk] next [unk]"]), ""
+    stream._rec, stream._partial, stream._ending = FakeRecognizer(["", "[unk]", "[unk] [unk]", "[unk] next [unk]"]), "", None
     results = [stream.feed(b"\0\0") for _ in range(4)]
     assert results[:3] == [None, None, None]
     assert results[3].text == "next" and results[3].final

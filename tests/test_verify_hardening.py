@@ -278,6 +278,35 @@ def test_fetches_beyond_the_limit_are_refused_at_once(make_verifier, clock):
     verifier.verify(*signed(clock, url=cert_url("one-more")))  # the slots are free again
 
 
+def test_a_burst_on_a_cold_cache_shares_one_fetch(make_verifier, clock):
+    """Found by the load benchmark: 8 genuine requests at once on a fresh worker were partly refused
+    ("too many certificate fetches") because each fetched the same chain on its own."""
+    calls, release = [], threading.Event()
+
+    def slow_fetch(url):
+        calls.append(url)
+        release.wait(1)
+        return default_chain_pem()
+
+    verifier = make_verifier(fetch=slow_fetch)
+    requests = [signed(clock) for _ in range(2 * verify_mod.MAX_CONCURRENT_FETCHES)]
+    errors = []
+
+    def send(headers, body):
+        try:
+            verifier.verify(headers, body)
+        except VerificationError as error:
+            errors.append(str(error))
+
+    threads = [threading.Thread(target=send, args=request) for request in requests]
+    for thread in threads:
+        thread.start()
+    release.set()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and calls == [CERT_URL]
+
+
 # --- 6. replay ----------------------------------------------------------------
 
 def test_replayed_request_is_rejected_and_only_accepted_ids_are_recorded(make_verifier, clock):
