@@ -14,7 +14,7 @@ from flask.json.provider import DefaultJSONProvider
 
 from content import ContentError, load_library
 from content.loader import CONTENT_DIR
-from skill.engine import Engine
+from coach.engine import Engine
 from kiosk.prerender import speech_items
 from kiosk.voices import open_speaker
 from kiosk.web import create_blueprint as kiosk_blueprint

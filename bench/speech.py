@@ -11,9 +11,9 @@ from statistics import median
 from content import load_library
 from kiosk.matcher import IntentMatcher
 from kiosk.prerender import speech_items
-from kiosk.session import KioskSession
+from coach.visit import Visit
 from kiosk.voice import VoiceLoop
-from skill.engine import Engine
+from coach.engine import Engine
 from speech import asr
 from speech.audio import read_pcm16, resample, silence
 from speech.tts import Speaker
@@ -87,7 +87,7 @@ def voice_latency(folder: Path) -> dict:
     samples = []
     for text in ["I have a cramp", "next", "yes", "why do I get cramps", "next", "read the article", "stop"] * 3:
         sink = _Clock()
-        session = KioskSession(engine, "en", IntentMatcher.for_language(library["en"]))
+        session = Visit(engine, "en", IntentMatcher.for_language(library["en"]))
         loop = VoiceLoop(session, lambda: None, speaker, sink, say=lambda _: None)
         session.start()
         start = time.perf_counter()

@@ -18,9 +18,9 @@ import numpy as np
 
 from content import load_library
 from kiosk.matcher import IntentMatcher
-from kiosk.session import KioskSession
+from coach.visit import Visit
 from kiosk.voice import VoiceLoop
-from skill.engine import Engine
+from coach.engine import Engine
 from speech import asr
 from speech.audio import read_pcm16, resample
 from speech.tts import Speaker
@@ -80,14 +80,14 @@ def run(folder: Path, short: bool = False) -> dict:
     engine = Engine(library)
     speaker = Speaker(folder / "voice-end")
     sink = _Ready()
-    warm = KioskSession(engine, "en", IntentMatcher.for_language(library["en"]))
+    warm = Visit(engine, "en", IntentMatcher.for_language(library["en"]))
     warm.start()
     VoiceLoop(warm, lambda: None, speaker, sink, say=lambda _: None).hear(WORDS[0])  # its reply, cached
     figures = {}
     for tag, end_of_speech in (("vosk_endpoint", False), ("", True)):
         waits, right = [], 0
         for word, pcm, speech_end in recordings(folder, short):
-            session = KioskSession(engine, "en", IntentMatcher.for_language(library["en"]))
+            session = Visit(engine, "en", IntentMatcher.for_language(library["en"]))
             session.start()
             loop = VoiceLoop(session, lambda: None, speaker, sink, say=lambda _: None)
             waited, heard = end_to_reply(model, grammar, loop, sink, pcm, speech_end, end_of_speech)

@@ -13,10 +13,10 @@ import sys
 from pathlib import Path
 
 from content import LANGUAGES, ContentError, load_library
-from skill.engine import Engine
+from coach.engine import Engine
 
 from .matcher import IntentMatcher
-from .session import KioskSession
+from coach.visit import Visit
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
@@ -33,7 +33,7 @@ def _speaker(required: bool):
     return Speaker(DATA_DIR / "speech")
 
 
-def run_text(session: KioskSession, lines, out, jsonl: bool, sink=None, speaker=None) -> None:
+def run_text(session: Visit, lines, out, jsonl: bool, sink=None, speaker=None) -> None:
     from .voice import VoiceLoop
 
     loop = VoiceLoop(session, lambda: None, speaker, sink, say=lambda _: None) if sink else None
@@ -56,7 +56,7 @@ def run_text(session: KioskSession, lines, out, jsonl: bool, sink=None, speaker=
             loop.speak(reply, match.intent)
 
 
-def run_voice(session: KioskSession, library, args) -> None:
+def run_voice(session: Visit, library, args) -> None:
     from speech.asr import Stream, build_grammar, load_model
 
     from .voice import FileSink, Microphone, SpeakerSink, VoiceLoop, file_chunks
@@ -93,7 +93,7 @@ def main(argv=None) -> int:
     from .voice import AudioUnavailable
     try:
         library = load_library()
-        session = KioskSession(Engine(library), args.lang, IntentMatcher.for_language(library[args.lang]), args.idle,
+        session = Visit(Engine(library), args.lang, IntentMatcher.for_language(library[args.lang]), args.idle,
                                screen=False)  # no buttons to point to in a terminal or by voice
         if args.mode == "text":
             speaker = _speaker(required=True) if args.output else None

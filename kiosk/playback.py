@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from skill.reply import Pause, Reply
+from coach.reply import Pause, Reply
 from speech.audio import read_pcm16, resample, silence
 from speech.tts import Speaker, SpeechUnavailable
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from content import Library
-from skill.engine import Engine, part_starts
-from skill.reply import Profile, Say, Settings
+from coach.engine import Engine, part_starts
+from coach.reply import Profile, Say, Settings
 
 NAVIGATION = ("AMAZON.HelpIntent", "AMAZON.FallbackIntent", "AMAZON.StopIntent", "AMAZON.NavigateHomeIntent",
               "AMAZON.PauseIntent", "AMAZON.ResumeIntent", "AMAZON.StartOverIntent", "AMAZON.PreviousIntent",
@@ -26,11 +26,10 @@ def speech_items(engine: Engine, library: Library, rate: float = 1.0) -> list[tu
     items: dict[tuple[str, str, float], None] = {}
     for code, lang in library.languages.items():
         settings = Settings(code, Profile(rate=rate))
-        replies = [engine.launch(settings)]
+        replies = [engine.launch(settings, after_idle=True)]
         for state in _states(lang):
             for intent in ("AMAZON.RepeatIntent", "AMAZON.NextIntent", *NAVIGATION):
                 replies.append(engine.handle(state, intent, settings))
-        replies[0].segments.insert(0, Say(lang.say["idle_reset"]))
         for reply in replies:
             for segment in reply.segments:
                 if isinstance(segment, Say):

@@ -14,11 +14,10 @@ from speech.asr import SAMPLE_RATE
 from speech.audio import read_pcm16, resample, write_wav
 
 from .playback import OUTPUT_RATE, reply_pcm
-from .session import KioskSession
+from coach.visit import HOLD_INTERRUPTS, Visit
 
 log = logging.getLogger(__name__)
 CHUNK_SECONDS = 0.1
-INTERRUPTS = {"AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.PauseIntent"}
 
 
 class AudioUnavailable(Exception):
@@ -108,7 +107,7 @@ class FileSink:
 
 
 class VoiceLoop:
-    def __init__(self, session: KioskSession, make_stream: Callable[[], object], speaker, sink, say=log.debug):
+    def __init__(self, session: Visit, make_stream: Callable[[], object], speaker, sink, say=log.debug):
         self.session, self.make_stream, self.speaker, self.sink, self.say = session, make_stream, speaker, sink, say
 
     def run(self, chunks: Iterable[bytes]) -> None:
@@ -126,10 +125,7 @@ class VoiceLoop:
             self.hear(result.text)
 
     def hear(self, text: str) -> None:
-        fresh = self.session.state is None
         match, reply = self.session.utter(text)
-        if fresh and match.intent == "AMAZON.FallbackIntent":
-            reply = self.session.start()
         self.say(f"heard: {text!r} -> {match.intent} ({match.confidence:.2f})")
         self.speak(reply, match.intent)
 
@@ -147,7 +143,7 @@ class VoiceLoop:
         def listen(chunk: bytes) -> str | None:
             result = stream.feed(chunk)
             if result is not None and result.final and result.text:
-                if self.session.matcher.match(result.text).intent in INTERRUPTS:
+                if self.session.matcher.match(result.text).intent in HOLD_INTERRUPTS:
                     return result.text
             return None
         return listen

@@ -7,7 +7,7 @@ import threading
 from collections import OrderedDict
 from pathlib import Path
 
-from skill.reply import Pause, Reply
+from coach.reply import Pause, Reply
 
 from speech.asr import ModelUnavailable, load_model
 from speech.tts import Speaker, SpeechUnavailable

@@ -13,13 +13,13 @@ from collections import deque
 from flask import Blueprint, abort, jsonify, redirect, render_template, request, send_file, url_for
 
 from content import INTENTS, Library
-from skill.engine import Engine
-from skill.reply import Reply, Say
+from coach.engine import Engine
+from coach.reply import Reply, Say
 from speech.asr import SAMPLE_RATE, build_grammar, transcribe
 from speech.audio import BadRecording, read_upload, resample
 
 from .matcher import IntentMatcher
-from .session import KioskSession
+from coach.visit import Visit
 from .voices import ClipIndex, open_recognizers, timeline
 
 MAX_SESSIONS = 4096  # a visit is a few kB; 30 a minute per address fill this only from many addresses
@@ -37,10 +37,10 @@ class SessionStore:
 
     def __init__(self, make):
         self.make = make
-        self._sessions: dict[str, KioskSession] = {}
+        self._sessions: dict[str, Visit] = {}
         self._lock = threading.Lock()
 
-    def new(self, lang: str) -> tuple[str, KioskSession]:
+    def new(self, lang: str) -> tuple[str, Visit]:
         with self._lock:
             if len(self._sessions) >= MAX_SESSIONS:
                 for key in [k for k, s in self._sessions.items() if s.idle() or s.state is None]:
@@ -51,7 +51,7 @@ class SessionStore:
             session = self._sessions[key] = self.make(lang)
             return key, session
 
-    def get(self, key) -> KioskSession | None:
+    def get(self, key) -> Visit | None:
         with self._lock:
             session = self._sessions.get(key) if isinstance(key, str) else None
             if session is not None and session.idle():
@@ -108,9 +108,9 @@ def create_blueprint(engine: Engine, library: Library, config, speaker, speech_p
     models = open_recognizers(config, languages)
     grammars = {code: build_grammar(library[code].phrases(), model) for code, model in models.items()}
     clips = ClipIndex()
-    store = SessionStore(lambda lang: KioskSession(engine, lang, matchers[lang], idle_seconds))
+    store = SessionStore(lambda lang: Visit(engine, lang, matchers[lang], idle_seconds))
 
-    def answer(key: str, session: KioskSession, reply, match=None):
+    def answer(key: str, session: Visit, reply, match=None):
         body = {
             "session": key, "lang": session.lang, "text": reply.text, "display": reply.display,
             "view": reply.view, "reprompt": reply.reprompt, "end": reply.end, "rate": reply.rate,
@@ -122,7 +122,7 @@ def create_blueprint(engine: Engine, library: Library, config, speaker, speech_p
             store.drop(key)
         return jsonify(body)
 
-    def session_from(data) -> tuple[str, KioskSession]:
+    def session_from(data) -> tuple[str, Visit]:
         session = store.get(data.get("session"))
         if session is None:
             abort(409, "this visit has ended; start again")

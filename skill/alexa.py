@@ -12,9 +12,11 @@ from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 
-from .engine import Engine
-from .night import device_now, is_night
-from .reply import Profile, Reply, Say, Settings
+from coach.engine import Engine
+from coach.night import is_night
+
+from .night import device_now
+from coach.reply import Profile, Reply, Say, Settings
 from .ssml import reply_ssml
 
 log = logging.getLogger(__name__)

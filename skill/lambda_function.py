@@ -9,7 +9,7 @@ import os
 from content import load_library
 
 from .alexa import build_skill, night_of
-from .engine import Engine
+from coach.engine import Engine
 from .persistence import make_adapter
 
 _config = {"PERSISTENCE": os.environ.get("PERSISTENCE", "dynamodb"),

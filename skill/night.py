@@ -1,4 +1,4 @@
-"""Night mode: 22:00 to 07:00 in the device's time zone when Alexa tells it, else the server's."""
+"""The device's local time for night mode (coach.night): its time zone when Alexa tells it, else the server's."""
 
 from __future__ import annotations
 
@@ -7,14 +7,13 @@ import logging
 import re
 import threading
 from collections import OrderedDict
-from datetime import datetime, time
+from datetime import datetime
 from time import monotonic
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import requests
 
 log = logging.getLogger(__name__)
-NIGHT_START, NIGHT_END = time(22, 0), time(7, 0)
 ZONE_SECONDS, FAILURE_SECONDS, ZONES_KEPT = 24 * 3600, 300, 4096
 _DEVICE_PATH = re.compile(r"/v2/devices/[^/\s'\"]+")
 
@@ -33,11 +32,6 @@ class RedactDevicePaths(logging.Filter):
 for _name in ("requests", "urllib3", "urllib3.connectionpool", "urllib3.connection", "urllib3.poolmanager",
               "urllib3.response", "urllib3.util.retry"):
     logging.getLogger(_name).addFilter(RedactDevicePaths())
-
-
-def is_night(moment: datetime) -> bool:
-    clock = moment.time()
-    return clock >= NIGHT_START or clock < NIGHT_END
 
 
 _zones: OrderedDict[str, tuple[float, str | None]] = OrderedDict()  # hashed device id -> (until, zone)

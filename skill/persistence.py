@@ -15,7 +15,7 @@ from pathlib import Path
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.exceptions import PersistenceException
 
-from .reply import Profile
+from coach.reply import Profile
 
 log = logging.getLogger(__name__)
 

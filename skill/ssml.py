@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
-from .reply import Reply, Say, Segment
+from coach.reply import Reply, Say, Segment
 
 MAX_BREAK_MS = 10_000
 MAX_SSML_CHARS = 8_000

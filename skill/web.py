@@ -11,7 +11,7 @@ from ask_sdk_model import RequestEnvelope
 from flask import Blueprint, jsonify, request
 
 from .alexa import build_skill, night_of
-from .engine import Engine
+from coach.engine import Engine
 from .persistence import make_adapter
 from .verify import RequestVerifier, VerificationError, parse_envelope
 

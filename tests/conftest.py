@@ -8,7 +8,7 @@ import pytest
 
 from app import create_app
 from content import load_library
-from skill.engine import Engine
+from coach.engine import Engine
 from tests import alexa_signing
 
 pytest_plugins = ["tests.browser"]  # the live server and Chromium fixtures of the kiosk page tests

@@ -7,8 +7,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from skill.engine import part_starts
-from skill.reply import Profile, Settings
+from coach.engine import part_starts
+from coach.reply import Profile, Settings
 from skill.ssml import reply_ssml
 from tests import alexa_signing
 from tests.ssml_lint import lint_response, lint_ssml, speech_text

@@ -13,7 +13,7 @@ from collections import deque
 import pytest
 
 from content import INTENTS
-from skill.reply import Profile, Settings
+from coach.reply import Profile, Settings
 
 PROFILES = [Profile(), Profile(disclaimer_heard=True),
             Profile(disclaimer_heard=True, bookmark="own_cause"), Profile(bookmark="see_doctor")]

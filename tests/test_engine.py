@@ -8,21 +8,51 @@ from pathlib import Path
 
 import pytest
 
-from skill.engine import part_starts
-from skill.night import is_night
-from skill.reply import RATE_MAX, RATE_MIN, Pause, Profile, Settings
+from coach.engine import part_starts
+from coach.night import is_night
+from coach.reply import RATE_MAX, RATE_MIN, Pause, Profile, Settings
 from skill.ssml import reply_ssml
-from skill.state import State
+from coach.state import State
 
-SKILL = Path(__file__).resolve().parent.parent / "skill"
+ROOT = Path(__file__).resolve().parent.parent
+SURFACE_LIBRARIES = {"ask_sdk_core", "ask_sdk_model", "ask_sdk_runtime", "flask", "werkzeug", "gunicorn",
+                     "pyttsx3", "vosk", "sounddevice", "sklearn", "requests"}
 
 
-def test_engine_knows_nothing_of_alexa_flask_or_audio():
-    for name in ("engine.py", "reply.py", "state.py", "holds.py"):
-        tree = ast.parse((SKILL / name).read_text())
-        imported = {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
-        imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-        assert not {m for m in imported if m.split(".")[0] in {"ask_sdk_core", "ask_sdk_model", "flask", "pyttsx3", "vosk"}}
+def imported_packages(folder: str) -> dict[str, set[str]]:
+    """For each module of a package, the top-level packages it imports (relative imports left out)."""
+    found = {}
+    for path in (ROOT / folder).glob("*.py"):
+        tree = ast.parse(path.read_text())
+        names = {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and not n.level}
+        names |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        found[path.name] = {name.split(".")[0] for name in names}
+    return found
+
+
+def test_the_core_knows_nothing_of_alexa_flask_audio_or_the_surfaces():
+    for module, packages in imported_packages("coach").items():
+        assert not packages & (SURFACE_LIBRARIES | {"skill", "kiosk", "speech"}), module
+
+
+def test_the_surfaces_use_the_core_never_each_other():
+    for module, packages in imported_packages("kiosk").items():
+        assert "skill" not in packages, f"kiosk/{module}"
+    for module, packages in imported_packages("skill").items():
+        assert "kiosk" not in packages, f"skill/{module}"
+
+
+def test_every_handler_is_in_the_transition_table():
+    """A reader finds what an intent does by searching for its name in coach/engine.py's table."""
+    from coach.engine import ANYWHERE, IN_MODE, Engine
+    from coach.state import MODES
+    from content import INTENTS
+
+    assert set(ANYWHERE) <= set(INTENTS) and {i for _, i in IN_MODE} <= set(INTENTS)
+    assert {mode for mode, _ in IN_MODE} <= set(MODES)
+    handlers = set(ANYWHERE.values()) | set(IN_MODE.values())
+    assert all(callable(h) and h.__qualname__.startswith("Engine.") for h in handlers)
+    assert Engine._fallback in handlers
 
 
 @pytest.mark.parametrize("code", ["en", "nb", "da"])

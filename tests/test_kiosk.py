@@ -15,7 +15,7 @@ import pytest
 from kiosk.__main__ import main as kiosk_main
 from kiosk.__main__ import run_text
 from kiosk.matcher import IntentMatcher
-from kiosk.session import KioskSession
+from coach.visit import Visit
 from kiosk.voice import FileSink, VoiceLoop, file_chunks
 from speech.asr import Result, ko_model_path
 from speech.audio import read_pcm16, silence, write_wav
@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def session_for(engine, library, code, idle=120.0, clock=None):
     extra = {"clock": clock} if clock else {}
-    return KioskSession(engine, code, IntentMatcher.for_language(library[code]), idle, **extra)
+    return Visit(engine, code, IntentMatcher.for_language(library[code]), idle, **extra)
 
 
 def test_text_mode_holds_a_whole_relief_routine_in_norwegian():

@@ -21,7 +21,7 @@ class Clock:
 
 
 class Visit:
-    """A stand-in for KioskSession with the two things the store asks of a visit."""
+    """A stand-in for Visit with the two things the store asks of a visit."""
 
     def __init__(self, clock, idle_seconds=120.0):
         self.clock, self.idle_seconds, self.last = clock, idle_seconds, clock()

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from app import create_app
-from skill.reply import Profile, Settings
+from coach.reply import Profile, Settings
 from speech.asr import Stream
 
 LANGS = ("en", "nb", "da")

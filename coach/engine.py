@@ -7,6 +7,8 @@ each question before going on.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from content import Language, Library
 
 from .holds import hold_segments
@@ -16,13 +18,7 @@ from .state import MAX_MISSES, State
 URGENT_ROUTINES = {"cramp_now"}  # straight into the first step: no title, no intro
 STEP_GAP, HEADING_GAP, SETTLE = 1.0, 0.8, 3.0  # pauses in seconds
 
-START_INTENTS = {
-    "CrampNowIntent": ("routine", "cramp_now"),
-    "BedtimeStretchIntent": ("routine", "bedtime_stretch"),
-    "WhyCrampsIntent": ("topic", "causes"),
-    "PreventionIntent": ("topic", "prevention"),
-    "SeeDoctorIntent": ("topic", "see_doctor"),
-}
+Handler = Callable[["Engine", "Turn"], None]
 
 
 def part_end(steps, start: int) -> int:
@@ -88,8 +84,11 @@ class Engine:
 
     # The three entry points: a new session, an intent within one, and a session's end.
 
-    def launch(self, settings: Settings) -> Reply:
+    def launch(self, settings: Settings, after_idle: bool = False) -> Reply:
+        """A new session. `after_idle`: a kiosk visit was reset for the next person; say so first."""
         turn = Turn(self.language(settings.lang), State(mode="ask"), settings)
+        if after_idle:
+            turn.speak(turn.say["idle_reset"])
         turn.speak(turn.say["welcome"])
         if not turn.profile.disclaimer_heard:
             turn.speak(turn.say["disclaimer"])
@@ -115,28 +114,26 @@ class Engine:
     # Dispatch
 
     def _dispatch(self, turn: Turn, intent: str) -> None:
-        state = turn.state
-        if intent in START_INTENTS:
-            kind, name = START_INTENTS[intent]
-            if kind == "routine":
-                return self._start_routine(turn, name)
-            return self._topic(turn, state.fresh(mode="topic", topic=name))
-        simple = {
-            "ReadArticleIntent": self._read_article,
-            "SlowerIntent": lambda t: self._rate(t, -RATE_STEP),
-            "FasterIntent": lambda t: self._rate(t, +RATE_STEP),
-            "AMAZON.HelpIntent": self._help,
-            "AMAZON.FallbackIntent": self._fallback,
-            "AMAZON.StopIntent": self._goodbye,
-            "AMAZON.CancelIntent": self._goodbye,
-            "AMAZON.NavigateHomeIntent": self._menu,
-        }
-        if intent in simple:
-            return simple[intent](turn)
-        handler = getattr(self, f"_{state.mode}_{intent.removeprefix('AMAZON.').removesuffix('Intent').lower()}", None)
-        if handler:
-            return handler(turn)
-        return self._fallback(turn)
+        """The handler from the transition table (at the end of this class), else "not understood"."""
+        handler = ANYWHERE.get(intent) or IN_MODE.get((turn.state.mode, intent)) or Engine._fallback
+        handler(self, turn)
+
+    # What the menu's intents start, wherever they are said
+
+    def _cramp_now(self, turn: Turn) -> None:
+        self._start_routine(turn, "cramp_now")
+
+    def _bedtime_stretch(self, turn: Turn) -> None:
+        self._start_routine(turn, "bedtime_stretch")
+
+    def _causes(self, turn: Turn) -> None:
+        self._topic(turn, turn.state.fresh(mode="topic", topic="causes"))
+
+    def _prevention(self, turn: Turn) -> None:
+        self._topic(turn, turn.state.fresh(mode="topic", topic="prevention"))
+
+    def _see_doctor(self, turn: Turn) -> None:
+        self._topic(turn, turn.state.fresh(mode="topic", topic="see_doctor"))
 
     # Menu and the launch question
 
@@ -158,8 +155,6 @@ class Engine:
         turn.reprompt = turn.display = turn.say["ask_cramp_now"]
         turn.view = {"screen": "home", "question": "cramp_now"}
 
-    _ask_startover = _ask_repeat
-    _menu_repeat = _menu_startover = _menu_yes = _menu
 
     def _menu_no(self, turn: Turn) -> None:
         self._goodbye(turn)
@@ -341,7 +336,6 @@ class Engine:
     def _topic_startover(self, turn: Turn) -> None:
         self._topic(turn, turn.state.with_(item=-1))
 
-    _topic_yes = _topic_next
 
     def _topic_no(self, turn: Turn) -> None:
         self._menu(turn)
@@ -369,7 +363,6 @@ class Engine:
     def _resume_offer_no(self, turn: Turn) -> None:
         self._section(turn, 0)
 
-    _resume_offer_repeat = _read_article
 
     def _section(self, turn: Turn, index: int) -> None:
         article = turn.lang.article
@@ -409,16 +402,12 @@ class Engine:
     def _article_startover(self, turn: Turn) -> None:
         self._section(turn, 0)
 
-    _article_yes = _article_next
-    _article_resume = _article_repeat
 
     def _article_pause(self, turn: Turn) -> None:
         turn.speak(turn.say["paused"])
         turn.reprompt = turn.display = turn.say["paused"]
         turn.view = {"screen": "same"}
 
-    _topic_pause = _article_pause
-    _topic_resume = _topic_repeat
 
     def _article_no(self, turn: Turn) -> None:
         self._menu(turn)
@@ -457,6 +446,12 @@ class Engine:
         turn.display = help_text
         turn.view = {"screen": "same"}
 
+    def _slower(self, turn: Turn) -> None:
+        self._rate(turn, -RATE_STEP)
+
+    def _faster(self, turn: Turn) -> None:
+        self._rate(turn, +RATE_STEP)
+
     def _help(self, turn: Turn) -> None:
         turn.speak(self._help_text(turn))
         self._where(turn)
@@ -471,3 +466,60 @@ class Engine:
             turn.speak(turn.say["fallback_again_screen" if turn.screen else "fallback_again_voice"])
         self._where(turn)
         turn.state = turn.state.with_(misses=misses)
+
+
+# The transition table. ANYWHERE: intents that do the same in every mode. IN_MODE: what an intent
+# does in one mode. Anything else is "not understood" (Engine._fallback), which keeps the place.
+ANYWHERE: dict[str, Handler] = {
+    "CrampNowIntent": Engine._cramp_now,
+    "BedtimeStretchIntent": Engine._bedtime_stretch,
+    "WhyCrampsIntent": Engine._causes,
+    "PreventionIntent": Engine._prevention,
+    "SeeDoctorIntent": Engine._see_doctor,
+    "ReadArticleIntent": Engine._read_article,
+    "SlowerIntent": Engine._slower,
+    "FasterIntent": Engine._faster,
+    "AMAZON.HelpIntent": Engine._help,
+    "AMAZON.FallbackIntent": Engine._fallback,
+    "AMAZON.StopIntent": Engine._goodbye,
+    "AMAZON.CancelIntent": Engine._goodbye,
+    "AMAZON.NavigateHomeIntent": Engine._menu,
+}
+
+IN_MODE: dict[tuple[str, str], Handler] = {
+    ("ask", "AMAZON.YesIntent"): Engine._ask_yes,
+    ("ask", "AMAZON.NoIntent"): Engine._ask_no,
+    ("ask", "AMAZON.RepeatIntent"): Engine._ask_repeat,
+    ("ask", "AMAZON.StartOverIntent"): Engine._ask_repeat,
+    ("menu", "AMAZON.YesIntent"): Engine._menu,
+    ("menu", "AMAZON.NoIntent"): Engine._menu_no,
+    ("menu", "AMAZON.RepeatIntent"): Engine._menu,
+    ("menu", "AMAZON.StartOverIntent"): Engine._menu,
+    ("routine", "AMAZON.YesIntent"): Engine._routine_yes,
+    ("routine", "AMAZON.NoIntent"): Engine._routine_no,
+    ("routine", "AMAZON.NextIntent"): Engine._routine_next,
+    ("routine", "AMAZON.PreviousIntent"): Engine._routine_previous,
+    ("routine", "AMAZON.RepeatIntent"): Engine._routine_repeat,
+    ("routine", "AMAZON.PauseIntent"): Engine._routine_pause,
+    ("routine", "AMAZON.ResumeIntent"): Engine._routine_resume,
+    ("routine", "AMAZON.StartOverIntent"): Engine._routine_startover,
+    ("topic", "AMAZON.YesIntent"): Engine._topic_next,
+    ("topic", "AMAZON.NoIntent"): Engine._topic_no,
+    ("topic", "AMAZON.NextIntent"): Engine._topic_next,
+    ("topic", "AMAZON.PreviousIntent"): Engine._topic_previous,
+    ("topic", "AMAZON.RepeatIntent"): Engine._topic_repeat,
+    ("topic", "AMAZON.PauseIntent"): Engine._article_pause,
+    ("topic", "AMAZON.ResumeIntent"): Engine._topic_repeat,
+    ("topic", "AMAZON.StartOverIntent"): Engine._topic_startover,
+    ("article", "AMAZON.YesIntent"): Engine._article_next,
+    ("article", "AMAZON.NoIntent"): Engine._article_no,
+    ("article", "AMAZON.NextIntent"): Engine._article_next,
+    ("article", "AMAZON.PreviousIntent"): Engine._article_previous,
+    ("article", "AMAZON.RepeatIntent"): Engine._article_repeat,
+    ("article", "AMAZON.PauseIntent"): Engine._article_pause,
+    ("article", "AMAZON.ResumeIntent"): Engine._article_repeat,
+    ("article", "AMAZON.StartOverIntent"): Engine._article_startover,
+    ("resume_offer", "AMAZON.YesIntent"): Engine._resume_offer_yes,
+    ("resume_offer", "AMAZON.NoIntent"): Engine._resume_offer_no,
+    ("resume_offer", "AMAZON.RepeatIntent"): Engine._read_article,
+}

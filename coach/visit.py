@@ -1,28 +1,39 @@
-"""One kiosk visit: the engine's state and profile for one person, forgotten when they leave.
-
-The voice loop, text mode and the web page all hold a KioskSession; nothing about a visit is
-written to disk.
-"""
+"""One visit to a kiosk: the conversation's state and profile for one person, forgotten when they
+leave or after the idle time. Used by the web page, the voice loop and text mode alike; nothing of
+a visit is written to disk."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
-from skill.engine import Engine
-from skill.reply import Profile, Reply, Say, Settings
+from .engine import Engine
+from .reply import Profile, Reply, Settings
 
-from .matcher import IntentMatcher, Match
+NOT_UNDERSTOOD = "AMAZON.FallbackIntent"
+HOLD_INTERRUPTS = frozenset({"AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.PauseIntent"})  # heard mid-hold
+
+
+class Heard(Protocol):
+    intent: str
+
+
+class Understanding(Protocol):
+    """What turns words into an intent (the kiosk's matcher); the core only asks it."""
+
+    def match(self, text: str) -> Heard: ...
 
 
 @dataclass
-class KioskSession:
+class Visit:
     engine: Engine
     lang: str
-    matcher: IntentMatcher
+    matcher: Understanding | None = None
     idle_seconds: float = 120.0
     screen: bool = True  # buttons and keys to point to when speech is not understood (not in voice mode)
-    clock: callable = time.monotonic
+    clock: Callable[[], float] = time.monotonic
     state: dict | None = None
     profile: Profile = field(default_factory=Profile)
     last_active: float = 0.0
@@ -40,17 +51,21 @@ class KioskSession:
     def start(self, idle: bool = False) -> Reply:
         """A new visit. After an idle timeout the welcome first says the screen was reset."""
         self.forget()
-        reply = self.engine.launch(self._settings())
-        if idle:
-            reply.segments.insert(0, Say(self.engine.language(self.lang).say["idle_reset"]))
-        return self._keep(reply)
+        return self._keep(self.engine.launch(self._settings(), after_idle=idle))
 
     def intent(self, name: str) -> Reply:
+        """The reply to an intent. A new visit that begins with something not understood just gets
+        the welcome: a passer-by's words are no reason to say "sorry"."""
         if self.state is None:
-            self.start()
+            welcome = self.start()
+            if name == NOT_UNDERSTOOD:
+                return welcome
         return self._keep(self.engine.handle(self.state, name, self._settings()))
 
-    def utter(self, text: str) -> tuple[Match, Reply]:
+    def utter(self, text: str) -> tuple[Heard, Reply]:
+        """What the words were taken for, and the reply to that."""
+        if self.matcher is None:
+            raise ValueError("this visit has no matcher to understand words")
         match = self.matcher.match(text)
         return match, self.intent(match.intent)
 
