@@ -15,6 +15,9 @@ run: system-run $(VENV)/.runtime
 	HOST=$(HOST) PORT=$(PORT) $(PY) app.py
 
 test: system-test $(VENV)/.dev
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 	$(PY) -m pytest
 
 bench: system-test $(VENV)/.dev

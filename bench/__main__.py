@@ -13,12 +13,17 @@ from . import alexa_load, speech, understanding, voice_end, web_sound
 
 OUT = Path(__file__).resolve().parent / "out" / "latest.json"
 
-GOALS = {"tts_cache_hit_ms": ("<=", 5), "voice_reply_latency_ms": ("<=", 150),
-         "alexa_throughput_ratio": (">=", 0.7), "alexa_p99_ms_1": ("<=", 10),
-         "voice_end_to_reply_ms": ("<=", 400), "web_first_sound_ms": ("<=", 150),
-         **{f"understood_{code}": (">=", 0.95) for code in ("en", "nb", "da")},
-         **{f"false_accepts_{code}": ("<=", 0.05) for code in ("en", "nb", "da")},
-         **{f"matcher_ms_{code}": ("<=", 1) for code in ("en", "nb", "da")}}
+GOALS = {
+    "tts_cache_hit_ms": ("<=", 5),
+    "voice_reply_latency_ms": ("<=", 150),
+    "alexa_throughput_ratio": (">=", 0.7),
+    "alexa_p99_ms_1": ("<=", 10),
+    "voice_end_to_reply_ms": ("<=", 400),
+    "web_first_sound_ms": ("<=", 150),
+    **{f"understood_{code}": (">=", 0.95) for code in ("en", "nb", "da")},
+    **{f"false_accepts_{code}": ("<=", 0.05) for code in ("en", "nb", "da")},
+    **{f"matcher_ms_{code}": ("<=", 1) for code in ("en", "nb", "da")},
+}
 NOTES = {
     "content_load_ms": "load and validate all content (3 languages)",
     "asr_rtf_grammar": "Vosk processing ÷ audio time, Korean model, with a grammar",
@@ -29,7 +34,8 @@ NOTES = {
     "tts_cache_hit_ms": "the same sentence from the disk cache",
     "voice_reply_latency_ms": "end of utterance → reply audio ready (median, cache warm)",
     "voice_reply_latency_max_ms": "the same, worst of 21",
-    "alexa_throughput_ratio": "POST /alexa ÷ bare Flask JSON route, requests/s, 32 clients, gunicorn -w 2 gthread, verification on",
+    "alexa_throughput_ratio": "POST /alexa ÷ bare Flask JSON route, requests/s, 32 clients, "
+    "gunicorn -w 2 gthread, verification on",
     "alexa_p99_ms_1": "POST /alexa p99 latency, 1 client, verification on (launch, routine step, article section mix)",
     "alexa_p50_ms_32": "POST /alexa p50 latency, 32 clients, verification on",
     "alexa_p99_ms_32": "POST /alexa p99 latency, 32 clients, verification on",
@@ -44,16 +50,27 @@ NOTES = {
     "alexa_p50_ms_32_noverify": "p50, 32 clients, verification off",
     "alexa_p99_ms_32_noverify": "p99, 32 clients, verification off",
     "loadgen_cpu_share": "load generator CPU ÷ (wall × 2 cores) in the 32-client runs (it shares the cores)",
-    **{f"understood_{code}": f"{code}: in-scope phrases of the blind test split given their intent" for code in ("en", "nb", "da")},
-    **{f"false_accepts_{code}": f"{code}: out-of-scope phrases of the blind test split taken as a command" for code in ("en", "nb", "da")},
-    **{f"matcher_ms_{code}": f"{code}: intent matcher time per phrase (mean over the test split)" for code in ("en", "nb", "da")},
-    "voice_end_to_reply_ms": "last sound of a spoken word → reply audio ready, real Vosk fed 20 ms chunks in real time, median",
+    **{
+        f"understood_{code}": f"{code}: in-scope phrases of the blind test split given their intent"
+        for code in ("en", "nb", "da")
+    },
+    **{
+        f"false_accepts_{code}": f"{code}: out-of-scope phrases of the blind test split taken as a command"
+        for code in ("en", "nb", "da")
+    },
+    **{
+        f"matcher_ms_{code}": f"{code}: intent matcher time per phrase (mean over the test split)"
+        for code in ("en", "nb", "da")
+    },
+    "voice_end_to_reply_ms": "last sound of a spoken word → reply audio ready, "
+    "real Vosk fed 20 ms chunks in real time, median",
     "voice_end_to_reply_p95_ms": "the same, 95th percentile",
     "voice_words_right": "words recognized right in those recordings (Korean model, espeak-ng, room noise)",
     "voice_end_to_reply_ms_vosk_endpoint": "the same recordings with Vosk's own endpointing only (before)",
     "voice_end_to_reply_p95_ms_vosk_endpoint": "the same, 95th percentile (before)",
     "voice_words_right_vosk_endpoint": "words recognized right with Vosk's own endpointing only (before)",
-    "web_first_sound_ms": "Chromium, click on 'I have a cramp now' → first audio playing, server as make run starts it, median",
+    "web_first_sound_ms": "Chromium, click on 'I have a cramp now' → first audio playing, "
+    "server as make run starts it, median",
     "web_first_sound_p95_ms": "the same, 95th percentile",
     "web_first_sound_key_ms": "the same pressed with Enter, median",
     "web_first_sound_key_p95_ms": "the same with Enter, 95th percentile",
@@ -75,7 +92,9 @@ def table(figures: dict) -> str:
             op, limit = GOALS[name]
             met = value <= limit if op == "<=" else value >= limit
             goal = f"{op} {limit} {'✓' if met else '✗'}"
-        what = NOTES.get(name, "seconds to pre-render all speech for one language" if name.startswith("prerender_") else "")
+        what = NOTES.get(
+            name, "seconds to pre-render all speech for one language" if name.startswith("prerender_") else ""
+        )
         rows.append(f"| {name} | {value} | {goal} | {what} |")
     return "\n".join(rows)
 
@@ -92,8 +111,13 @@ def main(argv: list[str] | None = None) -> int:
         figures |= web_sound.run(Path(tmp), args.short)
     figures |= alexa_load.run(args.short)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"machine": platform.platform(), "python": sys.version.split()[0],
-                                    "short": args.short, "figures": figures}, indent=2) + "\n")
+    args.out.write_text(
+        json.dumps(
+            {"machine": platform.platform(), "python": sys.version.split()[0], "short": args.short, "figures": figures},
+            indent=2,
+        )
+        + "\n"
+    )
     print(table(figures))
     print(f"\n(written to {args.out})")
     return 0

@@ -13,8 +13,8 @@ from __future__ import annotations
 import fcntl
 import http.client
 import itertools
-import math
 import json
+import math
 import os
 import signal
 import socket
@@ -24,12 +24,13 @@ import tempfile
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"  # loopback only, never any other address
@@ -45,11 +46,12 @@ ROOT_PEM, CHAIN_PEM, LEAF_KEY_PEM = "bench-ca-root.pem", "bench-ca-chain.pem", "
 
 # --- one local CA shared by the load generator and the gunicorn workers ---------------------------
 
+
 @dataclass(frozen=True)
 class BenchCA:
     root: x509.Certificate
     chain_pem: bytes
-    leaf_key: object  # rsa.RSAPrivateKey
+    leaf_key: rsa.RSAPrivateKey
 
 
 def ensure_ca(folder: Path | str) -> BenchCA:
@@ -66,8 +68,12 @@ def ensure_ca(folder: Path | str) -> BenchCA:
 
             ca, key = alexa_signing.make_ca(), alexa_signing.leaf_key()
             for name, data in (
-                (LEAF_KEY_PEM, key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                                 serialization.NoEncryption())),
+                (
+                    LEAF_KEY_PEM,
+                    key.private_bytes(
+                        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+                    ),
+                ),
                 (CHAIN_PEM, alexa_signing.default_chain_pem()),
                 (ROOT_PEM, ca.cert.public_bytes(serialization.Encoding.PEM)),
             ):
@@ -79,17 +85,24 @@ def ensure_ca(folder: Path | str) -> BenchCA:
 
 def load_ca(folder: Path | str) -> BenchCA:
     folder = Path(folder)
-    return BenchCA(root=x509.load_pem_x509_certificate((folder / ROOT_PEM).read_bytes()),
-                   chain_pem=(folder / CHAIN_PEM).read_bytes(),
-                   leaf_key=serialization.load_pem_private_key((folder / LEAF_KEY_PEM).read_bytes(), None))
+    key = serialization.load_pem_private_key((folder / LEAF_KEY_PEM).read_bytes(), None)
+    assert isinstance(key, rsa.RSAPrivateKey)
+    return BenchCA(
+        root=x509.load_pem_x509_certificate((folder / ROOT_PEM).read_bytes()),
+        chain_pem=(folder / CHAIN_PEM).read_bytes(),
+        leaf_key=key,
+    )
 
 
 # --- request bodies, signed ahead of time -------------------------------------------------------
+
 
 def alexa_body(kind: str, user: str, number: int, section: int = 1) -> bytes:
     """One Alexa request: "launch", "routine" (CrampNowIntent) or "article" (Next in an article section)."""
     from tests import alexa_signing
 
+    request: dict
+    attributes: dict
     if kind == "launch":
         request, attributes, new = {"type": "LaunchRequest"}, {}, True
     elif kind == "routine":
@@ -158,6 +171,7 @@ class SignedPool:
 
 # --- gunicorn on loopback ----------------------------------------------------------------------
 
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind((HOST, 0))
@@ -166,7 +180,7 @@ def free_port() -> int:
 
 def children(pid: int) -> list[int]:
     """The direct children of `pid` (the gunicorn workers of a master)."""
-    found = set()
+    found: set[int] = set()
     try:
         for task in os.listdir(f"/proc/{pid}/task"):
             text = Path(f"/proc/{pid}/task/{task}/children").read_text()
@@ -199,13 +213,33 @@ class Gunicorn:
         self.data_dir = Path(data_dir)
         self.port = free_port()
         self.log_path = self.data_dir / f"gunicorn-{self.port}.log"
-        env = dict(os.environ, BENCH_DATA_DIR=str(self.data_dir), BENCH_VERIFY="1" if verify else "0",
-                   PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-        self._log = open(self.log_path, "wb")
+        env = dict(
+            os.environ,
+            BENCH_DATA_DIR=str(self.data_dir),
+            BENCH_VERIFY="1" if verify else "0",
+            PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+        )
+        self._log = open(self.log_path, "wb")  # noqa: SIM115 - open for the server's whole life
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", "gthread", "--threads", str(threads),
-             "-b", f"{HOST}:{self.port}", "bench.wsgi:app"],
-            cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-w",
+                str(workers),
+                "-k",
+                "gthread",
+                "--threads",
+                str(threads),
+                "-b",
+                f"{HOST}:{self.port}",
+                "bench.wsgi:app",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
         self.workers = workers
 
     @property
@@ -255,13 +289,14 @@ class Gunicorn:
 
 # --- the load generator ------------------------------------------------------------------------
 
+
 @dataclass
 class Result:
     clients: int
-    seconds: float = 0.0       # wall time of the run
-    cpu: float = 0.0           # CPU seconds the generator process used meanwhile
+    seconds: float = 0.0  # wall time of the run
+    cpu: float = 0.0  # CPU seconds the generator process used meanwhile
     latencies: list = field(default_factory=list)
-    errors: int = 0            # non-200 answers and failed exchanges
+    errors: int = 0  # non-200 answers and failed exchanges
     problems: list = field(default_factory=list)  # a few examples
 
     @property
@@ -279,9 +314,14 @@ class Result:
         return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] * 1000
 
 
-def drive(port: int, clients: int, seconds: float, next_item: Callable[[int], Item],
-          on_answer: Callable[[int, Item, int, bytes], None] | None = None,
-          pool: SignedPool | None = None) -> Result:
+def drive(
+    port: int,
+    clients: int,
+    seconds: float,
+    next_item: Callable[[int], Item],
+    on_answer: Callable[[int, Item, int, bytes], None] | None = None,
+    pool: SignedPool | None = None,
+) -> Result:
     """`clients` threads, each with its own keep-alive connection, sending `next_item(client)` back to
     back for `seconds`, then stopping by themselves. Re-signs `pool` in the background when it ages."""
     result = Result(clients)
@@ -291,7 +331,8 @@ def drive(port: int, clients: int, seconds: float, next_item: Callable[[int], It
     done = threading.Event()
 
     def client(index: int) -> None:
-        latencies, errors, problems = [], 0, []
+        latencies: list[float] = []
+        errors, problems = 0, list[str]()
         connection = http.client.HTTPConnection(HOST, port, timeout=30)
         start_line.wait()
         while time.perf_counter() < deadline[0]:
@@ -326,7 +367,7 @@ def drive(port: int, clients: int, seconds: float, next_item: Callable[[int], It
             result.errors += errors
             result.problems.extend(problems[: max(0, 5 - len(result.problems))])
 
-    def resigner() -> None:
+    def resigner(pool: SignedPool) -> None:
         while not done.wait(1.0):
             if time.monotonic() - pool.signed_at > RESIGN_SECONDS:
                 pool.refresh()
@@ -334,7 +375,7 @@ def drive(port: int, clients: int, seconds: float, next_item: Callable[[int], It
     threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(clients)]
     for thread in threads:
         thread.start()
-    helper = threading.Thread(target=resigner, daemon=True) if pool is not None else None
+    helper = threading.Thread(target=resigner, args=(pool,), daemon=True) if pool is not None else None
     if helper:
         helper.start()
     cpu0, wall0 = time.process_time(), time.perf_counter()
@@ -367,12 +408,14 @@ def cycle(count: int, item: Callable[[int], Item]) -> Callable[[int], Item]:
 
 def mix_specs(users: int, run: str) -> list[tuple]:
     """The realistic mix: per user a launch, a routine step and an article section, users interleaved."""
-    return [(kind, f"bench-{run}-{user}", 1, None) for user in range(users)
-            for kind in ("launch", "routine", "article")]
+    return [
+        (kind, f"bench-{run}-{user}", 1, None) for user in range(users) for kind in ("launch", "routine", "article")
+    ]
 
 
-def measure(data_dir: Path, verify: bool, ca: BenchCA, level_seconds: float = LEVEL_SECONDS
-            ) -> tuple[dict[str, Result], Result]:
+def measure(
+    data_dir: Path, verify: bool, ca: BenchCA, level_seconds: float = LEVEL_SECONDS
+) -> tuple[dict[str, Result], Result]:
     """One gunicorn: a warm-up, the skill at 1, 8 and 32 clients, then the baseline at 32 clients."""
     server = Gunicorn(data_dir, verify=verify)
     try:
@@ -385,8 +428,9 @@ def measure(data_dir: Path, verify: bool, ca: BenchCA, level_seconds: float = LE
             pool.stock_up(math.ceil(seconds * MAX_RPS / len(pool.specs)))  # signed before, not during, the run
             return drive(server.port, clients, seconds, skill, pool=pool)
 
-        baseline_items = [Item("/bench/baseline", pool.item(i).body, {"Content-Type": "application/json"})
-                          for i in range(64)]
+        baseline_items = [
+            Item("/bench/baseline", pool.item(i).body, {"Content-Type": "application/json"}) for i in range(64)
+        ]
         baseline = cycle(len(baseline_items), baseline_items.__getitem__)
         warm = drive_skill(8, 1.5)
         drive(server.port, 8, 0.5, baseline)

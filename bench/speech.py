@@ -8,19 +8,22 @@ import time
 from pathlib import Path
 from statistics import median
 
+from coach.engine import Engine
+from coach.visit import Visit
 from content import load_library
 from kiosk.matcher import IntentMatcher
 from kiosk.prerender import speech_items
-from coach.visit import Visit
 from kiosk.voice import VoiceLoop
-from coach.engine import Engine
 from speech import asr
 from speech.audio import read_pcm16, resample, silence
 from speech.tts import Speaker
 
 KOREAN = ["안녕하세요", "병원", "아니요", "감사합니다"]
-SENTENCES = {"en": "Gently pull your toes toward your shin.", "nb": "Trekk tærne rolig opp mot leggen.",
-             "da": "Træk tæerne roligt op mod skinnebenet."}
+SENTENCES = {
+    "en": "Gently pull your toes toward your shin.",
+    "nb": "Trekk tærne rolig opp mot leggen.",
+    "da": "Træk tæerne roligt op mod skinnebenet.",
+}
 
 
 def _korean_speech(folder: Path) -> bytes:
@@ -64,8 +67,11 @@ def tts(folder: Path) -> dict:
             start = time.perf_counter()
             speaker.render(text, lang)
             hit.append(time.perf_counter() - start)
-    return {"tts_cold_ms": round(median(cold) * 1000, 2), "tts_cache_hit_ms": round(median(hit) * 1000, 3),
-            "tts_cache_speedup": round(median(cold) / median(hit), 1)}
+    return {
+        "tts_cold_ms": round(median(cold) * 1000, 2),
+        "tts_cache_hit_ms": round(median(hit) * 1000, 3),
+        "tts_cache_speedup": round(median(cold) / median(hit), 1),
+    }
 
 
 class _Clock:
@@ -88,13 +94,15 @@ def voice_latency(folder: Path) -> dict:
     for text in ["I have a cramp", "next", "yes", "why do I get cramps", "next", "read the article", "stop"] * 3:
         sink = _Clock()
         session = Visit(engine, "en", IntentMatcher.for_language(library["en"]))
-        loop = VoiceLoop(session, lambda: None, speaker, sink, say=lambda _: None)
+        loop = VoiceLoop(session, None, speaker, sink, say=lambda _: None)
         session.start()
         start = time.perf_counter()
         loop.hear(text)
         samples.append(sink.ready - start)
-    return {"voice_reply_latency_ms": round(median(samples) * 1000, 2),
-            "voice_reply_latency_max_ms": round(max(samples) * 1000, 2)}
+    return {
+        "voice_reply_latency_ms": round(median(samples) * 1000, 2),
+        "voice_reply_latency_max_ms": round(max(samples) * 1000, 2),
+    }
 
 
 def prerender_times(folder: Path) -> dict:

@@ -13,8 +13,11 @@ ROUNDS = 5  # passes over the phrases for the timing
 
 
 def test_split(code: str) -> list[tuple[str, str]]:
-    rows = [line.split("\t") for line in (DATA / f"{code}.tsv").read_text("utf-8").splitlines()
-            if line and not line.startswith("#")]
+    rows = [
+        line.split("\t")
+        for line in (DATA / f"{code}.tsv").read_text("utf-8").splitlines()
+        if line and not line.startswith("#")
+    ]
     return [(phrase, label) for phrase, label, split in rows if split == "test"]
 
 

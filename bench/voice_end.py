@@ -16,11 +16,11 @@ from statistics import median, quantiles
 
 import numpy as np
 
+from coach.engine import Engine
+from coach.visit import Visit
 from content import load_library
 from kiosk.matcher import IntentMatcher
-from coach.visit import Visit
 from kiosk.voice import VoiceLoop
-from coach.engine import Engine
 from speech import asr
 from speech.audio import read_pcm16, resample
 from speech.tts import Speaker
@@ -52,17 +52,19 @@ def recordings(folder: Path, short: bool) -> list[tuple[str, bytes, float]]:
             speech = np.frombuffer(resample(pcm, rate, 16000), "<i2")
             last = int(np.nonzero(np.abs(speech) > 300)[0][-1]) + 1
             noise = rng.normal(0, 120, int(16000 * 4.5)).astype("<i2")
-            made.append((word, np.concatenate([noise[:24000], speech, noise[24000:]]).tobytes(),
-                         (24000 + last) / 16000))
+            made.append(
+                (word, np.concatenate([noise[:24000], speech, noise[24000:]]).tobytes(), (24000 + last) / 16000)
+            )
     return made
 
 
-def end_to_reply(model, grammar, loop: VoiceLoop, sink: _Ready, pcm: bytes, speech_end: float,
-                 end_of_speech: bool) -> tuple[float, str]:
+def end_to_reply(
+    model, grammar, loop: VoiceLoop, sink: _Ready, pcm: bytes, speech_end: float, end_of_speech: bool
+) -> tuple[float, str]:
     stream = asr.Stream(model, grammar, end_of_speech=end_of_speech)
     clock = 0.0
     for index in range(0, len(pcm), CHUNK):
-        chunk = pcm[index:index + CHUNK]
+        chunk = pcm[index : index + CHUNK]
         started = time.perf_counter()
         result = stream.feed(chunk)
         if result is not None and result.final:
@@ -82,14 +84,14 @@ def run(folder: Path, short: bool = False) -> dict:
     sink = _Ready()
     warm = Visit(engine, "en", IntentMatcher.for_language(library["en"]))
     warm.start()
-    VoiceLoop(warm, lambda: None, speaker, sink, say=lambda _: None).hear(WORDS[0])  # its reply, cached
+    VoiceLoop(warm, None, speaker, sink, say=lambda _: None).hear(WORDS[0])  # its reply, cached
     figures = {}
     for tag, end_of_speech in (("vosk_endpoint", False), ("", True)):
         waits, right = [], 0
         for word, pcm, speech_end in recordings(folder, short):
             session = Visit(engine, "en", IntentMatcher.for_language(library["en"]))
             session.start()
-            loop = VoiceLoop(session, lambda: None, speaker, sink, say=lambda _: None)
+            loop = VoiceLoop(session, None, speaker, sink, say=lambda _: None)
             waited, heard = end_to_reply(model, grammar, loop, sink, pcm, speech_end, end_of_speech)
             waits.append(waited)
             right += heard == word

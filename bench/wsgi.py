@@ -22,14 +22,16 @@ from tests.alexa_signing import CERT_URL, SKILL_ID, fake_fetch
 DATA_DIR = os.environ.get("BENCH_DATA_DIR") or tempfile.mkdtemp(prefix="cramp-bench-")
 _ca = ensure_ca(DATA_DIR)
 
-app = create_app({
-    "DATA_DIR": DATA_DIR,
-    "ALEXA_VERIFY": os.environ.get("BENCH_VERIFY", "1") != "0",
-    "ALEXA_TRUSTED_ROOTS": [_ca.root],
-    "ALEXA_CERT_FETCH": fake_fetch({CERT_URL: _ca.chain_pem}),
-    "ALEXA_SKILL_ID": SKILL_ID,
-    "ALEXA_TIMEZONE_LOOKUP": False,
-})
+app = create_app(
+    {
+        "DATA_DIR": DATA_DIR,
+        "ALEXA_VERIFY": os.environ.get("BENCH_VERIFY", "1") != "0",
+        "ALEXA_TRUSTED_ROOTS": [_ca.root],
+        "ALEXA_CERT_FETCH": fake_fetch({CERT_URL: _ca.chain_pem}),
+        "ALEXA_SKILL_ID": SKILL_ID,
+        "ALEXA_TIMEZONE_LOOKUP": False,
+    }
+)
 
 
 @app.post("/bench/baseline")

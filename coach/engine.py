@@ -11,8 +11,29 @@ from collections.abc import Callable
 
 from content import Language, Library
 
-from .holds import hold_segments
-from .reply import RATE_MAX, RATE_MIN, RATE_STEP, Pause, Profile, Reply, Say, Segment, Settings
+from .holds import timed_hold
+from .reply import (
+    RATE_MAX,
+    RATE_MIN,
+    RATE_STEP,
+    ArticleView,
+    GoodbyeView,
+    Hold,
+    HomeView,
+    Pause,
+    PausedView,
+    Profile,
+    Reply,
+    ResumeOfferView,
+    RoutineView,
+    SameView,
+    Say,
+    Segment,
+    Settings,
+    StepView,
+    TopicView,
+    View,
+)
 from .state import MAX_MISSES, State
 
 URGENT_ROUTINES = {"cramp_now"}  # straight into the first step: no title, no intro
@@ -53,14 +74,20 @@ class Turn:
         self.display = ""
         self.reprompt: str | None = None
         self.end = False
-        self.view: dict = {"screen": "home"}
+        self.view: View = HomeView()
+        self.holds: list[Hold] = []
 
-    def speak(self, *texts: str) -> "Turn":
+    def speak(self, *texts: str) -> Turn:
         self.segments += [Say(t) for t in texts if t]
         return self
 
-    def pause(self, seconds: float) -> "Turn":
+    def pause(self, seconds: float) -> Turn:
         self.segments.append(Pause(seconds))
+        return self
+
+    def hold(self, hold: Hold) -> Turn:
+        self.segments += hold.segments()
+        self.holds.append(hold)
         return self
 
     def symptoms_said(self, doctor: bool = False) -> None:
@@ -71,8 +98,17 @@ class Turn:
         if not self.profile.disclaimer_heard and not self.end:
             self.speak(self.say["disclaimer"])
             self.profile = self.profile.with_(disclaimer_heard=True)
-        return Reply(segments=self.segments, display=self.display, reprompt=None if self.end else self.reprompt,
-                     end=self.end, state=self.state.to_dict(), profile=self.profile, view=self.view, night=self.night)
+        return Reply(
+            segments=self.segments,
+            display=self.display,
+            reprompt=None if self.end else self.reprompt,
+            end=self.end,
+            state=self.state.to_dict(),
+            profile=self.profile,
+            view=self.view,
+            night=self.night,
+            holds=tuple(self.holds),
+        )
 
 
 class Engine:
@@ -96,7 +132,7 @@ class Engine:
         turn.speak(turn.say["ask_cramp_now"])
         turn.reprompt = turn.say["ask_cramp_now"]
         turn.display = turn.say["ask_cramp_now"]
-        turn.view = {"screen": "home", "question": "cramp_now"}
+        turn.view = HomeView(question="cramp_now")
         return turn.reply()
 
     def handle(self, state: dict | None, intent: str, settings: Settings) -> Reply:
@@ -142,7 +178,7 @@ class Engine:
         turn.speak(turn.say["menu"])
         turn.reprompt = turn.say["menu_short"]
         turn.display = turn.say["menu_short"]
-        turn.view = {"screen": "home"}
+        turn.view = HomeView()
 
     def _ask_yes(self, turn: Turn) -> None:
         self._start_routine(turn, "cramp_now")
@@ -153,8 +189,7 @@ class Engine:
     def _ask_repeat(self, turn: Turn) -> None:
         turn.speak(turn.say["ask_cramp_now"])
         turn.reprompt = turn.display = turn.say["ask_cramp_now"]
-        turn.view = {"screen": "home", "question": "cramp_now"}
-
+        turn.view = HomeView(question="cramp_now")
 
     def _menu_no(self, turn: Turn) -> None:
         self._goodbye(turn)
@@ -168,7 +203,7 @@ class Engine:
         turn.end = True
         turn.state = State(mode="menu")
         turn.display = "\n".join(said)
-        turn.view = {"screen": "goodbye"}
+        turn.view = GoodbyeView()
 
     # Routines
 
@@ -191,7 +226,7 @@ class Engine:
             turn.speak(step.say)
             if step.kind == "hold":
                 followed = index + 1 < end and steps[index + 1].kind == "step"
-                self._hold(turn, step.hold, step.reps, release_last=not followed)
+                self._hold(turn, step.hold or 0, step.reps, release_last=not followed)
             elif index + 1 < end:
                 turn.pause(STEP_GAP)
         last = steps[end - 1]
@@ -206,21 +241,23 @@ class Engine:
             turn.reprompt = turn.say["menu_short"]
         shown = steps[start:end]
         turn.display = "\n".join(step.show for step in shown)
-        turn.view = {
-            "screen": "routine", "routine": turn.state.routine, "title": routine.title,
-            "intro": routine.intro, "index": start, "total": len(steps),
-            "steps": [{"id": s.id, "kind": s.kind, "show": s.show, "figure": s.figure,
-                       "hold": s.hold, "reps": s.reps} for s in shown],
-            "question": "easing" if last.kind == "check" else None,
-            "done": end >= len(steps),
-        }
+        turn.view = RoutineView(
+            routine=turn.state.routine,
+            title=routine.title,
+            intro=routine.intro,
+            index=start,
+            total=len(steps),
+            steps=tuple(StepView(id=s.id, kind=s.kind, show=s.show, figure=s.figure) for s in shown),
+            question="easing" if last.kind == "check" else None,
+            done=end >= len(steps),
+        )
 
     def _hold(self, turn: Turn, seconds: int, reps: int, release_last: bool) -> None:
         turn.pause(SETTLE)
         for rep in range(1, reps + 1):
             if rep > 1:
                 turn.speak(turn.say["hold_rep"].format(rep=rep, reps=reps)).pause(SETTLE)
-            turn.segments += hold_segments(seconds, turn.say)
+            turn.hold(timed_hold(seconds, rep, reps, turn.say))
             if rep < reps or release_last:
                 turn.speak(turn.say["release_now"])
                 turn.pause(SETTLE if rep < reps else STEP_GAP)
@@ -258,8 +295,7 @@ class Engine:
         turn.state = turn.state.with_(paused=True)
         turn.speak(turn.say["paused"])
         turn.reprompt = turn.display = turn.say["paused"]
-        turn.view = {"screen": "routine", "routine": turn.state.routine, "paused": True,
-                     "title": turn.lang.routine(turn.state.routine).title}
+        turn.view = PausedView(routine=turn.state.routine, title=turn.lang.routine(turn.state.routine).title)
 
     def _routine_resume(self, turn: Turn) -> None:
         if turn.state.paused:
@@ -295,7 +331,7 @@ class Engine:
         if state.item < 0:
             turn.speak(topic.summary)
             if state.topic == "see_doctor":
-                turn.speak(topic.disclaimer)  # says what the general disclaimer says: no need for both
+                turn.speak(topic.disclaimer or "")  # says what the general disclaimer says: no need for both
                 turn.profile = turn.profile.with_(disclaimer_heard=True)
             turn.speak(turn.say["topic_more"])
             heading, body = topic.title, [topic.summary]
@@ -310,13 +346,19 @@ class Engine:
                 turn.speak(turn.say["topic_more"])
         turn.reprompt = turn.say["help_topic"]
         turn.display = heading
-        turn.view = {"screen": "topic", "topic": state.topic, "title": topic.title, "item": state.item,
-                     "items": [i.title for i in topic.items], "heading": heading, "body": body}
+        turn.view = TopicView(
+            topic=state.topic,
+            title=topic.title,
+            item=state.item,
+            items=tuple(i.title for i in topic.items),
+            heading=heading,
+            body=tuple(body),
+        )
 
     def _topic_closing(self, turn: Turn, name: str) -> None:
         """Every path about symptoms ends with when to contact a doctor."""
         doctor = turn.lang.topics.see_doctor
-        turn.speak(doctor.disclaimer if name == "see_doctor" else doctor.summary)
+        turn.speak((doctor.disclaimer or "") if name == "see_doctor" else doctor.summary)
         turn.symptoms_said(doctor=True)
         turn.speak(turn.say["menu_short"])
 
@@ -336,7 +378,6 @@ class Engine:
     def _topic_startover(self, turn: Turn) -> None:
         self._topic(turn, turn.state.with_(item=-1))
 
-
     def _topic_no(self, turn: Turn) -> None:
         self._menu(turn)
 
@@ -352,8 +393,9 @@ class Engine:
             question = turn.say["article_resume_offer"].format(heading=sections[index].heading)
             turn.speak(question)
             turn.reprompt = turn.display = question
-            turn.view = {"screen": "article", "question": "resume", "section": index,
-                         "sections": [s.heading for s in sections], "heading": sections[index].heading}
+            turn.view = ResumeOfferView(
+                section=index, sections=tuple(s.heading for s in sections), heading=sections[index].heading
+            )
             return
         self._section(turn, 0)
 
@@ -362,7 +404,6 @@ class Engine:
 
     def _resume_offer_no(self, turn: Turn) -> None:
         self._section(turn, 0)
-
 
     def _section(self, turn: Turn, index: int) -> None:
         article = turn.lang.article
@@ -380,9 +421,14 @@ class Engine:
         turn.profile = turn.profile.with_(bookmark=None if last else section.id)
         turn.reprompt = turn.say["help_article"]
         turn.display = section.heading
-        turn.view = {"screen": "article", "title": article.title, "section": index,
-                     "sections": [s.heading for s in article.sections], "heading": section.heading,
-                     "paragraphs": list(section.paragraphs), "sources": citations}
+        turn.view = ArticleView(
+            title=article.title,
+            section=index,
+            sections=tuple(s.heading for s in article.sections),
+            heading=section.heading,
+            paragraphs=tuple(section.paragraphs),
+            sources=tuple(citations),
+        )
 
     def _article_next(self, turn: Turn) -> None:
         if turn.state.section + 1 >= len(turn.lang.article.sections):
@@ -402,12 +448,10 @@ class Engine:
     def _article_startover(self, turn: Turn) -> None:
         self._section(turn, 0)
 
-
     def _article_pause(self, turn: Turn) -> None:
         turn.speak(turn.say["paused"])
         turn.reprompt = turn.display = turn.say["paused"]
-        turn.view = {"screen": "same"}
-
+        turn.view = SameView()
 
     def _article_no(self, turn: Turn) -> None:
         self._menu(turn)
@@ -432,8 +476,15 @@ class Engine:
             if self._at_check(turn):
                 return turn.say["help_check"]
             return turn.say["help_hold" if steps[state.step].kind == "hold" else "help_routine"]
-        return turn.say[{"ask": "help_menu", "menu": "help_menu", "topic": "help_topic",
-                         "article": "help_article", "resume_offer": "help_resume_offer"}[state.mode]]
+        return turn.say[
+            {
+                "ask": "help_menu",
+                "menu": "help_menu",
+                "topic": "help_topic",
+                "article": "help_article",
+                "resume_offer": "help_resume_offer",
+            }[state.mode]
+        ]
 
     def _where(self, turn: Turn) -> None:
         """Close a reply that did not move: say what can be said here, and keep the screen."""
@@ -444,7 +495,7 @@ class Engine:
         else:
             turn.reprompt = help_text
         turn.display = help_text
-        turn.view = {"screen": "same"}
+        turn.view = SameView()
 
     def _slower(self, turn: Turn) -> None:
         self._rate(turn, -RATE_STEP)

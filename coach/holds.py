@@ -1,29 +1,31 @@
-"""A timed hold as speech and pauses: a calm count that takes about as long as the hold."""
+"""A timed hold as data: a calm count that takes about as long as the hold."""
 
 from __future__ import annotations
 
-from .reply import Pause, Say, Segment
+from .reply import Cue, Hold
 
-COUNTDOWN = 5        # the last seconds are counted one by one
+COUNTDOWN = 5  # the last seconds are counted one by one
 ANNOUNCE_EVERY = 10  # "twenty more seconds", "ten more seconds"
-TICK = 0.6           # pause after each counted number; the number itself takes about 0.4 s
+TICK = 0.6  # pause after each counted number; the number itself takes about 0.4 s
 
 
-def hold_segments(seconds: int, say: dict[str, str]) -> list[Segment]:
-    """Speech for one hold: start, breathe and "twenty more seconds" cues, then five, four, three, two, one."""
-    segments: list[Segment] = [Say(say["hold_start"])]
+def timed_hold(seconds: int, rep: int, reps: int, say: dict[str, str]) -> Hold:
+    """Round `rep` of `reps`: start, breathe and "twenty more seconds" cues, then five, four, three, two, one."""
+    cues: list[Cue] = []
     remaining = seconds
     while remaining > COUNTDOWN:
+        text = say["hold_start"] if remaining == seconds else say["hold_remaining"].format(seconds=remaining)
         mark = max(COUNTDOWN, (remaining - 1) // ANNOUNCE_EVERY * ANNOUNCE_EVERY)
         wait = remaining - mark
-        if wait >= 6:
-            segments += [Pause(wait / 2), Say(say["breathe"]), Pause(wait / 2)]
+        if wait >= 6:  # a long wait has a reminder to breathe halfway
+            cues += [
+                Cue(seconds - remaining, text, wait / 2),
+                Cue(seconds - remaining + wait / 2, say["breathe"], wait / 2),
+            ]
         else:
-            segments.append(Pause(wait))
+            cues.append(Cue(seconds - remaining, text, wait))
         remaining = mark
-        if remaining > COUNTDOWN:
-            segments.append(Say(say["hold_remaining"].format(seconds=remaining)))
-    for number in range(remaining, 0, -1):
-        segments += [Say(str(number)), Pause(TICK)]
-    return segments
-
+    if not cues:  # too short to wait: straight from the start to the count
+        cues.append(Cue(0, say["hold_start"], 0))
+    cues += [Cue(seconds - number, str(number), TICK) for number in range(remaining, 0, -1)]
+    return Hold(seconds, rep, reps, tuple(cues))

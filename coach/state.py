@@ -16,28 +16,28 @@ MAX_MISSES = 2  # after this many "not understood" in a row, point to another wa
 class State:
     mode: str = "menu"
     routine: str = "cramp_now"
-    step: int = 0      # first step of the part of the routine now being said
-    repeats: int = 0   # how often the stretch was repeated because the cramp did not ease
+    step: int = 0  # first step of the part of the routine now being said
+    repeats: int = 0  # how often the stretch was repeated because the cramp did not ease
     paused: bool = False
     topic: str = "causes"
-    item: int = -1     # -1 is the topic's summary
+    item: int = -1  # -1 is the topic's summary
     section: int = 0
-    misses: int = 0    # "not understood" answers in a row
+    misses: int = 0  # "not understood" answers in a row
     symptoms: bool = False  # symptom content was said: a routine, a topic or the article
-    doctor: bool = False    # since then, when to contact a doctor was said too
+    doctor: bool = False  # since then, when to contact a doctor was said too
 
-    def fresh(self, **fields) -> "State":
+    def fresh(self, **fields) -> State:
         """A new place in the conversation that keeps what was said about symptoms and the doctor."""
         return State(symptoms=self.symptoms, doctor=self.doctor, **fields)
 
     def to_dict(self) -> dict:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
-    def with_(self, **changes) -> "State":
+    def with_(self, **changes) -> State:
         return replace(self, **changes)
 
     @classmethod
-    def from_dict(cls, data, lang: Language) -> "State":
+    def from_dict(cls, data, lang: Language) -> State:
         """Reads state that came back from a client; anything out of range gives a fresh menu state."""
         if not isinstance(data, dict):
             return cls()
@@ -61,6 +61,10 @@ def _valid(state: State, lang: Language) -> bool:
         return False
     routine = lang.routine(state.routine)
     topic = lang.topic(state.topic)
-    return (0 <= state.step < len(routine.steps) and 0 <= state.repeats <= routine.max_repeats
-            and -1 <= state.item < len(topic.items) and 0 <= state.section < len(lang.article.sections)
-            and 0 <= state.misses <= MAX_MISSES)
+    return (
+        0 <= state.step < len(routine.steps)
+        and 0 <= state.repeats <= routine.max_repeats
+        and -1 <= state.item < len(topic.items)
+        and 0 <= state.section < len(lang.article.sections)
+        and 0 <= state.misses <= MAX_MISSES
+    )

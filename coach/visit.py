@@ -17,7 +17,13 @@ HOLD_INTERRUPTS = frozenset({"AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON
 
 
 class Heard(Protocol):
-    intent: str
+    """What the words were taken for."""
+
+    @property
+    def intent(self) -> str: ...
+
+    @property
+    def confidence(self) -> float: ...
 
 
 class Understanding(Protocol):

@@ -13,12 +13,14 @@ from .model import LANGUAGES
 
 def summary(lang) -> str:
     words = sum(len(p.split()) for s in lang.article.sections for p in s.paragraphs)
-    return (f"{lang.code}: cramp_now {len(lang.routines.cramp_now.steps)} steps, "
-            f"bedtime_stretch {len(lang.routines.bedtime_stretch.steps)} steps, "
-            f"causes {len(lang.topics.causes.items)}, prevention {len(lang.topics.prevention.items)}, "
-            f"see_doctor {len(lang.topics.see_doctor.items)}, article {len(lang.article.sections)} sections "
-            f"({words} words), prompts {len(lang.say) + len(lang.ui)}, "
-            f"utterances {sum(map(len, lang.utterances.values()))} in {len(lang.utterances)} intents")
+    return (
+        f"{lang.code}: cramp_now {len(lang.routines.cramp_now.steps)} steps, "
+        f"bedtime_stretch {len(lang.routines.bedtime_stretch.steps)} steps, "
+        f"causes {len(lang.topics.causes.items)}, prevention {len(lang.topics.prevention.items)}, "
+        f"see_doctor {len(lang.topics.see_doctor.items)}, article {len(lang.article.sections)} sections "
+        f"({words} words), prompts {len(lang.say) + len(lang.ui)}, "
+        f"utterances {sum(map(len, lang.utterances.values()))} in {len(lang.utterances)} intents"
+    )
 
 
 def main(argv=None) -> int:
@@ -33,6 +35,7 @@ def main(argv=None) -> int:
         for problem in problems:
             print(f"  - {problem}")
         return 1
+    assert library is not None  # no problems: the library loaded
     for lang in library.languages.values():
         print(summary(lang))
     print(f"sources: {len(library.sources)}; routine sentences at most {MAX_ROUTINE_WORDS} words; all good")

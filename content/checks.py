@@ -48,7 +48,7 @@ def _check_keys(rel: str, table: str, values: dict[str, str], spec: dict[str, tu
             problems.append(Problem(rel, f"{table}.{key}", f"bad placeholder: {error}"))
             continue
         if found != set(spec[key]):
-            want = ", ".join("{%s}" % p for p in spec[key]) or "none"
+            want = ", ".join(f"{{{p}}}" for p in spec[key]) or "none"
             problems.append(Problem(rel, f"{table}.{key}", f"placeholders must be {want}"))
     return problems
 
@@ -85,7 +85,9 @@ def _check_phrasings(lang: Language) -> list[Problem]:
     problems = []
     for intent, phrases in lang.phrasings.intents.items():
         if intent not in INTENTS or intent == "AMAZON.FallbackIntent":
-            problems.append(Problem(rel, f"intents.{intent}", "unknown intent (out-of-scope talk goes under out_of_scope)"))
+            problems.append(
+                Problem(rel, f"intents.{intent}", "unknown intent (out-of-scope talk goes under out_of_scope)")
+            )
         labelled += [(f"intents.{intent}", p) for p in phrases]
     samples = {normalize_phrase(p): intent for intent, phrases in lang.utterances.items() for p in phrases}
     owner: dict[str, str] = {}
@@ -110,9 +112,13 @@ def _check_routines(lang: Language) -> list[Problem]:
         for item, text in texts:
             for sentence in sentences(text):
                 if word_count(sentence) > MAX_ROUTINE_WORDS:
-                    problems.append(Problem(rel, f"{name}.{item}",
-                                            f"sentence has {word_count(sentence)} words, at most "
-                                            f"{MAX_ROUTINE_WORDS}: '{sentence}'"))
+                    problems.append(
+                        Problem(
+                            rel,
+                            f"{name}.{item}",
+                            f"sentence has {word_count(sentence)} words, at most {MAX_ROUTINE_WORDS}: '{sentence}'",
+                        )
+                    )
     cramp = lang.routines.cramp_now
     kinds = {step.kind for step in cramp.steps}
     ids = [step.id for step in cramp.steps]
@@ -139,7 +145,7 @@ def _ids(rel: str, where: str, ids: list[str]) -> list[Problem]:
 
 def _shape(lang: Language) -> dict[str, list]:
     """What must be identical across languages: ids, kinds and timings."""
-    shape = {}
+    shape: dict[str, list] = {}
     for name in ("cramp_now", "bedtime_stretch"):
         routine = lang.routine(name)
         shape[f"routines.toml {name}.steps"] = [(s.id, s.kind, s.hold, s.reps) for s in routine.steps]
@@ -161,14 +167,19 @@ def _references(lang: Language, known: set[str]) -> list[Problem]:
     for file, item, sources in refs:
         for source in sources:
             if source not in known:
-                problems.append(Problem(f"content/{lang.code}/{file}.toml", item, f"source '{source}' is not in sources.toml"))
+                problems.append(
+                    Problem(f"content/{lang.code}/{file}.toml", item, f"source '{source}' is not in sources.toml")
+                )
     return problems
 
 
 def _empty_strings(lang: Language) -> list[Problem]:
     rel = f"content/{lang.code}/article.toml"
-    return [Problem(rel, f"sections[{s.id}].paragraphs", "a paragraph is empty")
-            for s in lang.article.sections if any(not p.strip() for p in s.paragraphs)]
+    return [
+        Problem(rel, f"sections[{s.id}].paragraphs", "a paragraph is empty")
+        for s in lang.article.sections
+        if any(not p.strip() for p in s.paragraphs)
+    ]
 
 
 def check_library(library: Library) -> list[Problem]:
@@ -179,12 +190,18 @@ def check_library(library: Library) -> list[Problem]:
         problems += _check_prompts(lang) + _check_utterances(lang) + _check_phrasings(lang) + _check_routines(lang)
         problems += _references(lang, known) + _empty_strings(lang)
         for name in ("cramp_now", "bedtime_stretch"):
-            problems += _ids(f"content/{lang.code}/routines.toml", f"{name}.steps", [s.id for s in lang.routine(name).steps])
+            problems += _ids(
+                f"content/{lang.code}/routines.toml", f"{name}.steps", [s.id for s in lang.routine(name).steps]
+            )
         for name in ("causes", "prevention", "see_doctor"):
-            problems += _ids(f"content/{lang.code}/topics.toml", f"{name}.items", [i.id for i in lang.topic(name).items])
+            problems += _ids(
+                f"content/{lang.code}/topics.toml", f"{name}.items", [i.id for i in lang.topic(name).items]
+            )
         problems += _ids(f"content/{lang.code}/article.toml", "sections", [s.id for s in lang.article.sections])
         if not any(s.include_sources for s in lang.article.sections):
-            problems.append(Problem(f"content/{lang.code}/article.toml", "sections", "one section must have include_sources = true"))
+            problems.append(
+                Problem(f"content/{lang.code}/article.toml", "sections", "one section must have include_sources = true")
+            )
     if langs:
         reference = langs[0]
         ref_shape = _shape(reference)
@@ -192,6 +209,11 @@ def check_library(library: Library) -> list[Problem]:
             for where, value in _shape(lang).items():
                 if value != ref_shape[where]:
                     file, item = where.split(" ", 1)
-                    problems.append(Problem(f"content/{lang.code}/{file}", item,
-                                            f"differs from '{reference.code}': {value} != {ref_shape[where]}"))
+                    problems.append(
+                        Problem(
+                            f"content/{lang.code}/{file}",
+                            item,
+                            f"differs from '{reference.code}': {value} != {ref_shape[where]}",
+                        )
+                    )
     return problems

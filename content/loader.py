@@ -35,10 +35,15 @@ class ContentError(Exception):
 
 def _item_path(loc: tuple, data) -> str:
     """Turn a pydantic error location into a readable item path, naming items by id."""
-    parts, node = [], data
+    parts: list[str] = []
+    node = data
     for key in loc:
         if isinstance(key, int):
-            item_id = node[key].get("id") if isinstance(node, list) and key < len(node) and isinstance(node[key], dict) else None
+            item_id = (
+                node[key].get("id")
+                if isinstance(node, list) and key < len(node) and isinstance(node[key], dict)
+                else None
+            )
             parts[-1] += f"[{item_id}]" if item_id else f"[{key}]"
         else:
             parts.append(str(key))
@@ -82,11 +87,9 @@ def _utterances(data: dict, rel: str, problems: list[Problem]) -> dict[str, tupl
 
 
 def _load_language(root: Path, code: str, problems: list[Problem]) -> Language | None:
-    raw = {}
-    for name in FILES:
-        rel = f"content/{code}/{name}.toml"
-        raw[name] = _read_toml(root / code / f"{name}.toml", rel, problems)
-    if any(value is None for value in raw.values()):
+    loaded = {name: _read_toml(root / code / f"{name}.toml", f"content/{code}/{name}.toml", problems) for name in FILES}
+    raw = {name: data for name, data in loaded.items() if data is not None}
+    if len(raw) < len(FILES):  # every file was read first, so each one's problem is reported
         return None
     before = len(problems)
     routines = _validate(Routines, raw["routines"], f"content/{code}/routines.toml", problems)
@@ -95,10 +98,18 @@ def _load_language(root: Path, code: str, problems: list[Problem]) -> Language |
     prompts = _validate(Prompts, raw["prompts"], f"content/{code}/prompts.toml", problems)
     utterances = _utterances(raw["utterances"], f"content/{code}/utterances.toml", problems)
     phrasings = _validate(Phrasings, raw["phrasings"], f"content/{code}/phrasings.toml", problems)
-    if len(problems) > before:
+    if len(problems) > before or utterances is None:
         return None
-    return Language(code=code, routines=routines, topics=topics, article=article,
-                    say=prompts.say, ui=prompts.ui, utterances=utterances, phrasings=phrasings)
+    return Language(
+        code=code,
+        routines=routines,
+        topics=topics,
+        article=article,
+        say=prompts.say,
+        ui=prompts.ui,
+        utterances=utterances,
+        phrasings=phrasings,
+    )
 
 
 def read_library(root: Path = CONTENT_DIR, languages=LANGUAGES) -> tuple[Library | None, list[Problem]]:

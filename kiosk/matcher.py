@@ -33,8 +33,8 @@ FALLBACK = "AMAZON.FallbackIntent"
 OUT_OF_SCOPE = "OUT_OF_SCOPE"  # the model's label for talk that is not for us
 FOLD = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "ä": "ae", "ö": "oe", "ü": "ue"})
 PHRASE_CUTOFF = 88  # whole-phrase similarity (0-100) that counts as the same phrase
-MIN_SCORE = -0.3    # lowest decision value of the best intent the model answers with
-SVM_C = 0.5         # LinearSVC regularization (chosen on the validation split)
+MIN_SCORE = -0.3  # lowest decision value of the best intent the model answers with
+SVM_C = 0.5  # LinearSVC regularization (chosen on the validation split)
 
 
 def normalize(text: str) -> str:
@@ -60,7 +60,8 @@ class _Features:
     def __init__(self, vectorizer: TfidfVectorizer, offset: int):
         self.analyze = vectorizer.build_analyzer()
         self.index = {term: offset + column for term, column in vectorizer.vocabulary_.items()}
-        self.idf = dict(zip(self.index.values(), vectorizer.idf_[[c - offset for c in self.index.values()]]))
+        columns = list(self.index.values())
+        self.idf = dict(zip(columns, vectorizer.idf_[[c - offset for c in columns]], strict=True))
 
     def __call__(self, text: str) -> dict[int, float]:
         counts = Counter(self.index[t] for t in self.analyze(text) if t in self.index)
@@ -70,8 +71,12 @@ class _Features:
 
 
 class IntentMatcher:
-    def __init__(self, utterances: dict[str, tuple[str, ...]], out_of_scope: tuple[str, ...] = (),
-                 phrasings: dict[str, tuple[str, ...]] | None = None):
+    def __init__(
+        self,
+        utterances: dict[str, tuple[str, ...]],
+        out_of_scope: tuple[str, ...] = (),
+        phrasings: dict[str, tuple[str, ...]] | None = None,
+    ):
         labelled: dict[str, str] = {}
         for intent, phrases in [*utterances.items(), *(phrasings or {}).items(), (OUT_OF_SCOPE, out_of_scope)]:
             for phrase in phrases:

@@ -26,4 +26,3 @@ def reply_pcm(reply: Reply, lang: str, speaker: Speaker) -> list[tuple[str, byte
             continue
         parts.append(("say", resample(pcm, rate, OUTPUT_RATE) if rate != OUTPUT_RATE else pcm))
     return parts
-

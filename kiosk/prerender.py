@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
-from content import Library
 from coach.engine import Engine, part_starts
 from coach.reply import Profile, Say, Settings
+from content import Library
 
-NAVIGATION = ("AMAZON.HelpIntent", "AMAZON.FallbackIntent", "AMAZON.StopIntent", "AMAZON.NavigateHomeIntent",
-              "AMAZON.PauseIntent", "AMAZON.ResumeIntent", "AMAZON.StartOverIntent", "AMAZON.PreviousIntent",
-              "AMAZON.YesIntent", "AMAZON.NoIntent", "SlowerIntent", "ReadArticleIntent")
+NAVIGATION = (
+    "AMAZON.HelpIntent",
+    "AMAZON.FallbackIntent",
+    "AMAZON.StopIntent",
+    "AMAZON.NavigateHomeIntent",
+    "AMAZON.PauseIntent",
+    "AMAZON.ResumeIntent",
+    "AMAZON.StartOverIntent",
+    "AMAZON.PreviousIntent",
+    "AMAZON.YesIntent",
+    "AMAZON.NoIntent",
+    "SlowerIntent",
+    "ReadArticleIntent",
+)
 
 
 def _states(lang) -> list[dict]:
-    states = [{"mode": "ask"}, {"mode": "menu"}]
+    states: list[dict] = [{"mode": "ask"}, {"mode": "menu"}]
     for name in ("cramp_now", "bedtime_stretch"):
         states += [{"mode": "routine", "routine": name, "step": s} for s in part_starts(lang.routine(name).steps)]
     for name in ("causes", "prevention", "see_doctor"):

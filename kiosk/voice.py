@@ -9,12 +9,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Protocol
 
-from speech.asr import SAMPLE_RATE
+from coach.visit import HOLD_INTERRUPTS, Visit
+from speech.asr import SAMPLE_RATE, Result
 from speech.audio import read_pcm16, resample, write_wav
 
 from .playback import OUTPUT_RATE, reply_pcm
-from coach.visit import HOLD_INTERRUPTS, Visit
 
 log = logging.getLogger(__name__)
 CHUNK_SECONDS = 0.1
@@ -29,21 +30,26 @@ def file_chunks(path: Path) -> Iterator[bytes]:
     pcm = resample(pcm, rate, SAMPLE_RATE) if rate != SAMPLE_RATE else pcm
     step = 2 * int(SAMPLE_RATE * CHUNK_SECONDS)
     for start in range(0, len(pcm), step):
-        yield pcm[start:start + step]
+        yield pcm[start : start + step]
 
 
 def _sounddevice():
     try:
         import sounddevice
+
         sounddevice.query_devices(kind="input")
         sounddevice.query_devices(kind="output")
         return sounddevice
     except OSError as error:  # PortAudio itself is missing
-        raise AudioUnavailable(f"PortAudio is not installed ({error}): run `make run`, which installs "
-                               "libportaudio2, or `sudo apt-get install libportaudio2`") from error
+        raise AudioUnavailable(
+            f"PortAudio is not installed ({error}): run `make run`, which installs "
+            "libportaudio2, or `sudo apt-get install libportaudio2`"
+        ) from error
     except Exception as error:  # sounddevice raises PortAudioError / ValueError when there is no device
-        raise AudioUnavailable(f"no audio device was found ({error}): connect a microphone and speakers, "
-                               "or use --input FILE.wav and --output DIR") from error
+        raise AudioUnavailable(
+            f"no audio device was found ({error}): connect a microphone and speakers, "
+            "or use --input FILE.wav and --output DIR"
+        ) from error
 
 
 class Microphone:
@@ -51,8 +57,9 @@ class Microphone:
 
     def __init__(self):
         sd = _sounddevice()
-        self.stream = sd.RawInputStream(samplerate=SAMPLE_RATE, channels=1, dtype="int16",
-                                        blocksize=int(SAMPLE_RATE * CHUNK_SECONDS))
+        self.stream = sd.RawInputStream(
+            samplerate=SAMPLE_RATE, channels=1, dtype="int16", blocksize=int(SAMPLE_RATE * CHUNK_SECONDS)
+        )
         self.stream.start()
 
     def __iter__(self) -> Iterator[bytes]:
@@ -82,7 +89,7 @@ class SpeakerSink:
                 self.microphone.drain()
                 continue
             chunks = max(1, round(len(pcm) / 2 / OUTPUT_RATE / CHUNK_SECONDS))
-            for _, chunk in zip(range(chunks), self.microphone):
+            for _, chunk in zip(range(chunks), self.microphone, strict=False):
                 heard = listen(chunk)
                 if heard:
                     return heard
@@ -106,11 +113,24 @@ class FileSink:
         return None
 
 
+class Listening(Protocol):
+    """A recognizer stream (speech.asr.Stream, or a stand-in in tests)."""
+
+    def feed(self, pcm: bytes) -> Result | None: ...
+
+    def finish(self) -> Result | None: ...
+
+
 class VoiceLoop:
-    def __init__(self, session: Visit, make_stream: Callable[[], object], speaker, sink, say=log.debug):
+    def __init__(
+        self, session: Visit, make_stream: Callable[[], Listening] | None, speaker, sink, say=log.debug
+    ) -> None:
+        """`make_stream`: a fresh recognizer stream; None where nothing is listened to (text mode)."""
         self.session, self.make_stream, self.speaker, self.sink, self.say = session, make_stream, speaker, sink, say
 
     def run(self, chunks: Iterable[bytes]) -> None:
+        if self.make_stream is None:
+            raise ValueError("a voice loop that listens needs a recognizer stream")
         stream = self.make_stream()
         for chunk in chunks:
             if self.session.idle():
@@ -132,18 +152,20 @@ class VoiceLoop:
     def speak(self, reply, intent: str) -> None:
         self.say(f"say: {reply.text}")
         parts = reply_pcm(reply, self.session.lang, self.speaker)
-        interrupt = self.sink.play(parts, intent.removeprefix("AMAZON.").removesuffix("Intent"), self._listen_for_stop())
+        interrupt = self.sink.play(
+            parts, intent.removeprefix("AMAZON.").removesuffix("Intent"), self._listen_for_stop()
+        )
         if interrupt:
             self.hear(interrupt)
 
     def _listen_for_stop(self) -> Callable[[bytes], str | None]:
         """During a hold nothing plays, so listening then cannot pick up our own voice."""
-        stream = self.make_stream()
+        stream, matcher = (self.make_stream() if self.make_stream else None), self.session.matcher
 
         def listen(chunk: bytes) -> str | None:
-            result = stream.feed(chunk)
-            if result is not None and result.final and result.text:
-                if self.session.matcher.match(result.text).intent in HOLD_INTERRUPTS:
-                    return result.text
-            return None
+            result = stream.feed(chunk) if stream is not None else None
+            if result is None or not result.final or not result.text or matcher is None:
+                return None
+            return result.text if matcher.match(result.text).intent in HOLD_INTERRUPTS else None
+
         return listen

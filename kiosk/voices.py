@@ -7,8 +7,7 @@ import threading
 from collections import OrderedDict
 from pathlib import Path
 
-from coach.reply import Pause, Reply
-
+from coach.reply import Hold, Pause, Reply
 from speech.asr import ModelUnavailable, load_model
 from speech.tts import Speaker, SpeechUnavailable
 
@@ -36,20 +35,29 @@ class ClipIndex:
 
 
 def timeline(reply: Reply, lang: str, speaker: Speaker | None, clips: ClipIndex) -> list[dict]:
-    """[{"say": text, "clip": key or None}, {"pause": seconds}, ...] for the page to play in order."""
-    items = []
-    for segment in reply.segments:
-        if isinstance(segment, Pause):
-            items.append({"pause": segment.seconds})
-            continue
+    """What the page plays, in order: {"say": text, "clip": key or None}, {"pause": seconds}, and
+    {"hold": {"seconds", "rep", "reps", "cues": [{"at", "say", "clip", "pause"}, ...]}}, from which
+    the page both plays a timed hold and shows its countdown."""
+
+    def said(text: str) -> dict:
         key = None
         if speaker is not None:
             try:
-                key = speaker.path_for(segment.text, lang, reply.rate).stem
-                clips.add(key, (segment.text, lang, reply.rate))
+                key = speaker.path_for(text, lang, reply.rate).stem
+                clips.add(key, (text, lang, reply.rate))
             except (SpeechUnavailable, ValueError):
                 key = None
-        items.append({"say": segment.text, "clip": key})
+        return {"say": text, "clip": key}
+
+    items: list[dict] = []
+    for part in reply.parts():
+        if isinstance(part, Pause):
+            items.append({"pause": part.seconds})
+        elif isinstance(part, Hold):
+            cues = [{"at": cue.at, **said(cue.text), "pause": cue.pause} for cue in part.cues]
+            items.append({"hold": {"seconds": part.seconds, "rep": part.rep, "reps": part.reps, "cues": cues}})
+        else:
+            items.append(said(part.text))
     return items
 
 
@@ -57,6 +65,7 @@ def open_speaker(cache_dir: Path) -> tuple[Speaker | None, str | None]:
     """A speaker, or None and the reason (the kiosk then shows text only)."""
     try:
         from speech.tts import check_available
+
         check_available()
         return Speaker(cache_dir), None
     except SpeechUnavailable as error:

@@ -12,14 +12,14 @@ from collections import deque
 
 from flask import Blueprint, abort, jsonify, redirect, render_template, request, send_file, url_for
 
-from content import INTENTS, Library
 from coach.engine import Engine
-from coach.reply import Reply, Say
+from coach.reply import Reply, SameView, Say
+from coach.visit import Visit
+from content import INTENTS, Library
 from speech.asr import SAMPLE_RATE, build_grammar, transcribe
 from speech.audio import BadRecording, read_upload, resample
 
 from .matcher import IntentMatcher
-from coach.visit import Visit
 from .voices import ClipIndex, open_recognizers, timeline
 
 MAX_SESSIONS = 4096  # a visit is a few kB; 30 a minute per address fill this only from many addresses
@@ -98,8 +98,9 @@ def _json_body(*fields: tuple[str, type]) -> dict:
 
 
 def create_blueprint(engine: Engine, library: Library, config, speaker, speech_problem: str | None) -> Blueprint:
-    blueprint = Blueprint("kiosk", __name__, template_folder="templates", static_folder="static",
-                          static_url_path="/kiosk/static")
+    blueprint = Blueprint(
+        "kiosk", __name__, template_folder="templates", static_folder="static", static_url_path="/kiosk/static"
+    )
     languages = tuple(library.languages)
     default_lang = config.get("KIOSK_LANG", "en") if config.get("KIOSK_LANG", "en") in languages else languages[0]
     idle_seconds = float(config.get("KIOSK_IDLE_SECONDS", 120))
@@ -112,8 +113,14 @@ def create_blueprint(engine: Engine, library: Library, config, speaker, speech_p
 
     def answer(key: str, session: Visit, reply, match=None):
         body = {
-            "session": key, "lang": session.lang, "text": reply.text, "display": reply.display,
-            "view": reply.view, "reprompt": reply.reprompt, "end": reply.end, "rate": reply.rate,
+            "session": key,
+            "lang": session.lang,
+            "text": reply.text,
+            "display": reply.display,
+            "view": reply.view.to_dict(),
+            "reprompt": reply.reprompt,
+            "end": reply.end,
+            "rate": reply.rate,
             "timeline": timeline(reply, session.lang, speaker, clips),
         }
         if match is not None:
@@ -135,10 +142,16 @@ def create_blueprint(engine: Engine, library: Library, config, speaker, speech_p
     @blueprint.get("/kiosk")
     def page():
         labels = {code: lang.ui for code, lang in library.languages.items()}
-        return render_template("kiosk.html", lang=default_lang, ui=library[default_lang].ui,
-                               labels=json.dumps(labels, ensure_ascii=False), languages=languages,
-                               voice_input=sorted(models), idle_seconds=idle_seconds,
-                               speech_output=speaker is not None)
+        return render_template(
+            "kiosk.html",
+            lang=default_lang,
+            ui=library[default_lang].ui,
+            labels=json.dumps(labels, ensure_ascii=False),
+            languages=languages,
+            voice_input=sorted(models),
+            idle_seconds=idle_seconds,
+            speech_output=speaker is not None,
+        )
 
     @blueprint.post("/api/kiosk/start")
     def start():
@@ -194,8 +207,15 @@ def create_blueprint(engine: Engine, library: Library, config, speaker, speech_p
         text = library[session.lang].ui.get(data["key"])
         if text is None:
             abort(400, "unknown label")
-        reply = Reply(segments=[Say(text)], display=text, reprompt=None, end=False, state={},
-                      profile=session.profile, view={"screen": "same"})
+        reply = Reply(
+            segments=[Say(text)],
+            display=text,
+            reprompt=None,
+            end=False,
+            state={},
+            profile=session.profile,
+            view=SameView(),
+        )
         return jsonify(timeline=timeline(reply, session.lang, speaker, clips), text=text)
 
     @blueprint.get("/api/kiosk/audio/<key>.wav")
@@ -211,7 +231,12 @@ def create_blueprint(engine: Engine, library: Library, config, speaker, speech_p
 
     @blueprint.get("/api/kiosk/status")
     def status():
-        return jsonify(languages=languages, voice_input=sorted(models), speech_output=speaker is not None,
-                       speech_problem=speech_problem, idle_seconds=idle_seconds)
+        return jsonify(
+            languages=languages,
+            voice_input=sorted(models),
+            speech_output=speaker is not None,
+            speech_problem=speech_problem,
+            idle_seconds=idle_seconds,
+        )
 
     return blueprint

@@ -5,18 +5,18 @@ from __future__ import annotations
 import logging
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
-from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
+from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_core.utils import is_request_type
-from ask_sdk_model import Response
+from ask_sdk_model import IntentRequest, Response
 
 from coach.engine import Engine
 from coach.night import is_night
+from coach.reply import Profile, Reply, Say, Settings
 
 from .night import device_now
-from coach.reply import Profile, Reply, Say, Settings
 from .ssml import reply_ssml
 
 log = logging.getLogger(__name__)
@@ -34,22 +34,23 @@ class ConversationHandler(AbstractRequestHandler):
         self.engine, self.night_of = engine, night_of
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return any(is_request_type(kind)(handler_input)
-                   for kind in ("LaunchRequest", "IntentRequest", "SessionEndedRequest"))
+        return any(
+            is_request_type(kind)(handler_input) for kind in ("LaunchRequest", "IntentRequest", "SessionEndedRequest")
+        )
 
     def handle(self, handler_input: HandlerInput) -> Response:
         request = handler_input.request_envelope.request
         attributes = handler_input.attributes_manager
         profile = _load_profile(attributes)
-        settings = Settings(language_of(request.locale), profile, self.night_of(handler_input))
+        settings = Settings(language_of(getattr(request, "locale", None)), profile, self.night_of(handler_input))
         if is_request_type("SessionEndedRequest")(handler_input):
             self._save(attributes, profile, self.engine.session_ended(settings))
             return handler_input.response_builder.response
-        if is_request_type("LaunchRequest")(handler_input):
-            reply = self.engine.launch(settings)
-        else:
+        if isinstance(request, IntentRequest) and request.intent is not None and request.intent.name:
             state = (attributes.session_attributes or {}).get("state")
             reply = self.engine.handle(state, request.intent.name, settings)
+        else:
+            reply = self.engine.launch(settings)
         attributes.session_attributes = {"state": reply.state}
         if not self._save(attributes, profile, reply.profile) and reply.profile.rate != profile.rate:
             # Right after the sentence that promised the new rate, so a question still ends the reply.
@@ -113,8 +114,9 @@ def night_of(handler_input: HandlerInput, lookup: bool = True) -> bool:
 
 
 def build_skill(engine: Engine, adapter: AbstractPersistenceAdapter, night_of, skill_id: str | None = None):
+    """The skill; `skill_id` makes ask-sdk refuse requests for other skills (the Lambda entry sets it)."""
     builder = CustomSkillBuilder(persistence_adapter=adapter)
-    builder.skill_id = skill_id
+    builder.skill_id = skill_id  # type: ignore[assignment]  # ask-sdk leaves it unannotated, inferred as None
     builder.add_request_handler(ConversationHandler(engine, night_of))
     builder.add_exception_handler(KindErrorHandler(engine))
     return builder

@@ -12,8 +12,11 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent / "skill-package"
 INVOCATION = "leg cramp coach"
 ENGLISH_LOCALES = ("en-US", "en-GB", "en-AU", "en-CA", "en-IN")
 NO_SAMPLES = {"AMAZON.FallbackIntent"}  # Alexa accepts no sample phrases for it
-EXAMPLES = ("Alexa, open leg cramp coach", "Alexa, ask leg cramp coach to help with a cramp",
-            "Alexa, ask leg cramp coach why I get cramps at night")
+EXAMPLES = (
+    "Alexa, open leg cramp coach",
+    "Alexa, ask leg cramp coach to help with a cramp",
+    "Alexa, ask leg cramp coach why I get cramps at night",
+)
 
 
 def alexa_sample(phrase: str) -> str:
@@ -35,28 +38,47 @@ def interaction_model(library: Library) -> dict:
 def skill_manifest(library: Library) -> dict:
     en = library["en"]
     disclaimer = en.topics.see_doctor.disclaimer
-    description = (f"{en.ui['app_name']} helps with night-time leg cramps: it guides a gentle calf stretch "
-                   f"with timed holds, explains why cramps happen, reads prevention advice and a whole article "
-                   f"aloud, and says when to see a doctor. {disclaimer}")
-    locale = {"name": "Leg Cramp Coach", "summary": "Calm, step-by-step help with night-time leg cramps.",
-              "description": description, "examplePhrases": list(EXAMPLES),
-              "keywords": ["leg cramp", "calf cramp", "night cramps", "stretch", "health"]}
-    return {"manifest": {
-        "manifestVersion": "1.0",
-        "publishingInformation": {"locales": {code: locale for code in ENGLISH_LOCALES},
-                                  "isAvailableWorldwide": True, "category": "HEALTH_AND_FITNESS",
-                                  "distributionCountries": [], "testingInstructions": description},
-        "privacyAndCompliance": {"allowsPurchases": False, "usesPersonalInfo": False, "isChildDirected": False,
-                                 "isExportCompliant": True, "containsAds": False,
-                                 "locales": {code: {} for code in ENGLISH_LOCALES}},
-        "apis": {"custom": {"interfaces": []}},
-    }}
+    description = (
+        f"{en.ui['app_name']} helps with night-time leg cramps: it guides a gentle calf stretch "
+        f"with timed holds, explains why cramps happen, reads prevention advice and a whole article "
+        f"aloud, and says when to see a doctor. {disclaimer}"
+    )
+    locale = {
+        "name": "Leg Cramp Coach",
+        "summary": "Calm, step-by-step help with night-time leg cramps.",
+        "description": description,
+        "examplePhrases": list(EXAMPLES),
+        "keywords": ["leg cramp", "calf cramp", "night cramps", "stretch", "health"],
+    }
+    return {
+        "manifest": {
+            "manifestVersion": "1.0",
+            "publishingInformation": {
+                "locales": {code: locale for code in ENGLISH_LOCALES},
+                "isAvailableWorldwide": True,
+                "category": "HEALTH_AND_FITNESS",
+                "distributionCountries": [],
+                "testingInstructions": description,
+            },
+            "privacyAndCompliance": {
+                "allowsPurchases": False,
+                "usesPersonalInfo": False,
+                "isChildDirected": False,
+                "isExportCompliant": True,
+                "containsAds": False,
+                "locales": {code: {} for code in ENGLISH_LOCALES},
+            },
+            "apis": {"custom": {"interfaces": []}},
+        }
+    }
 
 
 def package_files(library: Library) -> dict[Path, str]:
     """Every file of skill-package/, as text, keyed by path."""
+
     def dump(data):
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
     files = {PACKAGE_DIR / "skill.json": dump(skill_manifest(library))}
     model = dump(interaction_model(library))
     for code in ENGLISH_LOCALES:

@@ -29,8 +29,15 @@ class RedactDevicePaths(logging.Filter):
 
 
 # A logger's filters see only its own records, not those of its children, so each module logger gets one.
-for _name in ("requests", "urllib3", "urllib3.connectionpool", "urllib3.connection", "urllib3.poolmanager",
-              "urllib3.response", "urllib3.util.retry"):
+for _name in (
+    "requests",
+    "urllib3",
+    "urllib3.connectionpool",
+    "urllib3.connection",
+    "urllib3.poolmanager",
+    "urllib3.response",
+    "urllib3.util.retry",
+):
     logging.getLogger(_name).addFilter(RedactDevicePaths())
 
 
@@ -67,8 +74,7 @@ def _device_zone(endpoint: str, device_id: str, token: str) -> str | None:
     return zone
 
 
-def device_now(endpoint: str | None, device_id: str | None, token: str | None,
-               now: datetime | None = None) -> datetime:
+def device_now(endpoint: str | None, device_id: str | None, token: str | None, now: datetime | None = None) -> datetime:
     """The device's local time if its time zone can be had quickly; else the server's local time."""
     now = now or datetime.now().astimezone()
     if not (endpoint and device_id and token):

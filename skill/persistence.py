@@ -9,6 +9,7 @@ import os
 import sqlite3
 import threading
 import time
+from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 
@@ -62,11 +63,15 @@ class SqliteAdapter(AbstractPersistenceAdapter):
     def _unavailable(self, error: Exception) -> StorageUnavailable:
         """One line: what is wrong with which file or folder, and the fix."""
         if _sqlite_code(error) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
-            return StorageUnavailable(f"the profile database {self.path} is locked by another program; "
-                                      "stop it or set DATA_DIR to another folder")
+            return StorageUnavailable(
+                f"the profile database {self.path} is locked by another program; "
+                "stop it or set DATA_DIR to another folder"
+            )
         folder = Path(self.path).parent
-        return StorageUnavailable(f"cannot write the profile database {self.path} ({error}): make {folder} "
-                                  "writable for this user or set DATA_DIR to a folder that is")
+        return StorageUnavailable(
+            f"cannot write the profile database {self.path} ({error}): make {folder} "
+            "writable for this user or set DATA_DIR to a folder that is"
+        )
 
     def _create(self) -> None:
         with self._connect() as db:
@@ -80,8 +85,7 @@ class SqliteAdapter(AbstractPersistenceAdapter):
         for suffix in ("-wal", "-shm"):
             if os.path.exists(self.path + suffix):
                 os.replace(self.path + suffix, aside + suffix)
-        log.error("the profile database could not be read (%s); it was moved to %s and a new one started",
-                  error, aside)
+        log.error("the profile database could not be read (%s); it was moved to %s and a new one started", error, aside)
 
     def _connect(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
@@ -116,34 +120,52 @@ class SqliteAdapter(AbstractPersistenceAdapter):
         data = json.dumps(Profile.from_dict(attributes).to_dict())
         try:
             with self._connect() as db:
-                db.execute("INSERT INTO profiles (user, data) VALUES (?, ?) "
-                           "ON CONFLICT(user) DO UPDATE SET data = excluded.data", (key, data))
+                db.execute(
+                    "INSERT INTO profiles (user, data) VALUES (?, ?) "
+                    "ON CONFLICT(user) DO UPDATE SET data = excluded.data",
+                    (key, data),
+                )
         except sqlite3.Error as error:
             raise PersistenceException(f"could not save the profile: {error}") from error
 
 
-def make_adapter(config) -> AbstractPersistenceAdapter:
-    """SQLite under DATA_DIR by default; PERSISTENCE=dynamodb for several instances sharing state."""
-    if config.get("PERSISTENCE", "sqlite") == "dynamodb":
-        import boto3
+def _dynamodb_adapter(config: Mapping) -> AbstractPersistenceAdapter:
+    """ask-sdk's DynamoDB adapter, storing only the profile.
 
-        # ask_sdk_dynamodb builds a default boto3 resource when imported, which needs a region.
-        os.environ.setdefault("AWS_DEFAULT_REGION", config.get("AWS_REGION") or "eu-west-1")
+    Importing ask_sdk_dynamodb makes a boto3 resource with boto3's default session, which needs a
+    region: the import gets a session in ours, then boto3's default session is put back as it was.
+    """
+    import boto3
+
+    region = config["AWS_REGION"]
+    default, boto3.DEFAULT_SESSION = boto3.DEFAULT_SESSION, boto3.Session(region_name=region)
+    try:
         from ask_sdk_dynamodb.adapter import DynamoDbAdapter
+    finally:
+        boto3.DEFAULT_SESSION = default
 
-        resource = boto3.resource("dynamodb", region_name=config.get("AWS_REGION") or "eu-west-1",
-                                  endpoint_url=config.get("DYNAMODB_ENDPOINT") or None)
-        class ProfileDynamoDbAdapter(DynamoDbAdapter):
-            """DynamoDB holds numbers as Decimal; the profile is plain JSON types, and only the profile."""
+    class ProfileDynamoDbAdapter(DynamoDbAdapter):
+        """DynamoDB holds numbers as Decimal; the profile is plain JSON types, and only the profile."""
 
-            def get_attributes(self, request_envelope):
-                stored = super().get_attributes(request_envelope)
-                return Profile.from_dict(json.loads(json.dumps(stored, default=float))).to_dict() if stored else {}
+        def get_attributes(self, request_envelope):
+            stored = super().get_attributes(request_envelope)
+            return Profile.from_dict(json.loads(json.dumps(stored, default=float))).to_dict() if stored else {}
 
-            def save_attributes(self, request_envelope, attributes):
-                profile = json.loads(json.dumps(Profile.from_dict(attributes).to_dict()), parse_float=Decimal)
-                super().save_attributes(request_envelope, profile)
+        def save_attributes(self, request_envelope, attributes):
+            profile = json.loads(json.dumps(Profile.from_dict(attributes).to_dict()), parse_float=Decimal)
+            super().save_attributes(request_envelope, profile)
 
-        return ProfileDynamoDbAdapter(table_name=config.get("DYNAMODB_TABLE") or "cramp-coach",
-                                      create_table=True, dynamodb_resource=resource, partition_keygen=user_key)
+    resource = boto3.resource("dynamodb", region_name=region, endpoint_url=config["DYNAMODB_ENDPOINT"] or None)
+    return ProfileDynamoDbAdapter(
+        table_name=config["DYNAMODB_TABLE"], create_table=True, dynamodb_resource=resource, partition_keygen=user_key
+    )
+
+
+def make_adapter(config: Mapping) -> AbstractPersistenceAdapter:
+    """SQLite under DATA_DIR by default; PERSISTENCE=dynamodb for several instances sharing state.
+
+    `config`: the settings as a mapping (app.config, or Settings.model_dump()).
+    """
+    if config.get("PERSISTENCE") == "dynamodb":
+        return _dynamodb_adapter(config)
     return SqliteAdapter(Path(config["DATA_DIR"]) / "profiles.sqlite3")

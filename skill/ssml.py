@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
-from coach.reply import Reply, Say, Segment
+from coach.reply import Hold, Pause, Reply, Say, Segment
 
 MAX_BREAK_MS = 10_000
 MAX_SSML_CHARS = 8_000
@@ -20,32 +20,36 @@ def _breaks(seconds: float) -> list[str]:
     return parts
 
 
-def _segment(segment: Segment) -> list[str]:
-    if isinstance(segment, Say):
-        return [f"<s>{escape(segment.text)}</s>"]
-    return _breaks(segment.seconds)
+def _sentence(text: str) -> str:
+    return f"<s>{escape(text)}</s>"
 
 
-def to_ssml(segments: list[Segment], rate: float = 1.0, soft: bool = False) -> str:
-    """Whole segments only: if the limit is reached, the rest is left out rather than cut mid-word."""
+def _part(part: Segment | Hold) -> list[str]:
+    if isinstance(part, Say):
+        return [_sentence(part.text)]
+    if isinstance(part, Pause):
+        return _breaks(part.seconds)
+    return [tag for cue in part.cues for tag in (_sentence(cue.text), *_breaks(cue.pause))]
+
+
+def to_ssml(parts: list[Segment | Hold], rate: float = 1.0, soft: bool = False) -> str:
+    """Whole parts only: if the limit is reached, the rest is left out rather than cut mid-word or mid-hold."""
     attrs = f' rate="{round(rate * 100)}%"' + (' volume="soft"' if soft else "")
     head, tail = f"<speak><prosody{attrs}>", "</prosody></speak>"
     budget = MAX_SSML_CHARS - len(head) - len(tail)
     body: list[str] = []
-    for segment in segments:
-        parts = _segment(segment)
-        size = sum(map(len, parts))
+    for part in parts:
+        tags = _part(part)
+        size = sum(map(len, tags))
         if size > budget:
             break
-        body += parts
+        body += tags
         budget -= size
     return head + "".join(body) + tail
 
 
 def reply_ssml(reply: Reply) -> tuple[str, str | None]:
     """Speech and reprompt for a reply, at the user's rate and, at night, softer."""
-    speech = to_ssml(reply.segments, reply.rate, reply.night)
+    speech = to_ssml(reply.parts(), reply.rate, reply.night)
     reprompt = to_ssml([Say(reply.reprompt)], reply.rate, reply.night) if reply.reprompt else None
     return speech, reprompt
-
-

@@ -18,8 +18,8 @@ import threading
 import time
 import warnings
 from collections import OrderedDict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Mapping
 from urllib.parse import urlsplit
 
 import certifi
@@ -74,7 +74,7 @@ def _default_fetch(url: str) -> bytes:
 
 
 def _default_clock() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def _certifi_roots() -> list[x509.Certificate]:
@@ -123,10 +123,15 @@ def normalize_cert_url(url: str) -> str:
     if port not in (None, 443):
         raise VerificationError("certificate URL port must be 443")
     path = parts.path
-    if (not path.startswith(CERT_PATH_PREFIX) or not _PLAIN_PATH.fullmatch(path)
-            or any(segment in (".", "..") for segment in path.split("/"))):
-        raise VerificationError(f"certificate URL path must start with {CERT_PATH_PREFIX} and be plain: "
-                                "no percent-encoding and no '.', '..' or empty segments")
+    if (
+        not path.startswith(CERT_PATH_PREFIX)
+        or not _PLAIN_PATH.fullmatch(path)
+        or any(segment in (".", "..") for segment in path.split("/"))
+    ):
+        raise VerificationError(
+            f"certificate URL path must start with {CERT_PATH_PREFIX} and be plain: "
+            "no percent-encoding and no '.', '..' or empty segments"
+        )
     return f"https://{CERT_HOST}{path}"
 
 
@@ -153,8 +158,8 @@ def _decode_signature(value: str) -> bytes:
 
 def _as_utc(value: dt.datetime) -> dt.datetime:
     if value.tzinfo is None:
-        return value.replace(tzinfo=dt.timezone.utc)
-    return value.astimezone(dt.timezone.utc)
+        return value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC)
 
 
 def _check_validity(leaf: x509.Certificate, now: dt.datetime) -> None:
@@ -285,8 +290,7 @@ class RequestVerifier:
         with self._lock:
             self._chains.pop(url, None)
             self._chains[url] = entry
-            while (len(self._chains) > MAX_CACHED_CHAINS
-                   or sum(e.size for e in self._chains.values()) > MAX_CACHE_BYTES):
+            while len(self._chains) > MAX_CACHED_CHAINS or sum(e.size for e in self._chains.values()) > MAX_CACHE_BYTES:
                 self._chains.popitem(last=False)
         return entry.leaf
 
@@ -309,8 +313,9 @@ class RequestVerifier:
             path = verifier.verify(leaf, chain[1:])
         except verification.VerificationError as exc:
             raise VerificationError("certificate chain is not trusted") from exc
-        return _TrustedChain(leaf, len(pem), max(c.not_valid_before_utc for c in path),
-                             min(c.not_valid_after_utc for c in path))
+        return _TrustedChain(
+            leaf, len(pem), max(c.not_valid_before_utc for c in path), min(c.not_valid_after_utc for c in path)
+        )
 
     def _fetch_bounded(self, url: str) -> bytes:
         """Run the fetch in the pool: requests for a URL already being fetched wait for that one

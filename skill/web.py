@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 import logging
+from datetime import date, datetime
 from functools import partial
 
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
 from flask import Blueprint, jsonify, request
 
-from .alexa import build_skill, night_of
 from coach.engine import Engine
+
+from .alexa import build_skill, night_of
 from .persistence import make_adapter
 from .verify import RequestVerifier, VerificationError, parse_envelope
 
@@ -23,6 +24,12 @@ class Serializer(DefaultSerializer):
     """ask-sdk's serializer, reading Alexa's ISO 8601 timestamps with the standard library:
     its dateutil parsing was a sixth of the time spent per request."""
 
+    # ask-sdk-core has no public way to change how timestamps are parsed: DefaultSerializer's
+    # deserialize() calls its private __deserialize_datetime (name-mangled to the name below), and
+    # the only public alternative is to rewrite the whole serializer. So this overrides that
+    # private method; anything it cannot parse goes to ask-sdk's own. tests/test_library_edges.py
+    # pins, on the pinned ask-sdk-core (1.19.0, requirements.txt), that the method exists, that
+    # deserialize() reaches this override, and that it gives the same datetimes as ask-sdk's.
     def _DefaultSerializer__deserialize_datetime(self, payload, obj_type):
         try:
             moment = datetime.fromisoformat(payload)
@@ -69,13 +76,16 @@ def create_blueprint(engine: Engine, config) -> Blueprint:
     verify = config.get("ALEXA_VERIFY", True)
     verifier = None
     if verify:
-        verifier = RequestVerifier(trusted_roots=config.get("ALEXA_TRUSTED_ROOTS"),
-                                   skill_id=config.get("ALEXA_SKILL_ID") or None,
-                                   fetch=config.get("ALEXA_CERT_FETCH"))
+        verifier = RequestVerifier(
+            trusted_roots=config.get("ALEXA_TRUSTED_ROOTS"),
+            skill_id=config.get("ALEXA_SKILL_ID") or None,
+            fetch=config.get("ALEXA_CERT_FETCH"),
+        )
     else:
         log.warning("ALEXA_VERIFY is off: /alexa accepts unsigned requests. Use this for local development only.")
-    skill = build_skill(engine, make_adapter(config),
-                        partial(night_of, lookup=config.get("ALEXA_TIMEZONE_LOOKUP", True))).create()
+    skill = build_skill(
+        engine, make_adapter(config), partial(night_of, lookup=config.get("ALEXA_TIMEZONE_LOOKUP", True))
+    ).create()
 
     @blueprint.post("/alexa")
     def alexa():

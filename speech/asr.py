@@ -6,16 +6,16 @@ import contextlib
 import io
 import json
 import logging
-import os
 import re
 import threading
 import weakref
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 import vosk
 
+from settings import Settings, load_settings
 from speech.audio import read_pcm16
 from speech.endpoint import VAD_RATES, EndOfSpeech
 
@@ -46,8 +46,10 @@ class _Model(vosk.Model):
 
 
 def _fix(lang: str) -> str:
-    return (f"download a Vosk model for {lang!r} from {MODELS_PAGE}, unpack it and set "
-            f"VOSK_MODEL_PATH to its folder (or pass model_path)")
+    return (
+        f"download a Vosk model for {lang!r} from {MODELS_PAGE}, unpack it and set "
+        f"VOSK_MODEL_PATH to its folder (or pass model_path)"
+    )
 
 
 def looks_like_model(path: str | Path) -> bool:
@@ -86,18 +88,20 @@ def _load_path(path: Path) -> vosk.Model:
             try:
                 model = _Model(key)
             except Exception as e:
-                raise ModelUnavailable(f"Vosk could not load the model at {path} ({e}): "
-                                       f"it may be damaged or incomplete; download it again from "
-                                       f"{MODELS_PAGE}") from e
+                raise ModelUnavailable(
+                    f"Vosk could not load the model at {path} ({e}): "
+                    f"it may be damaged or incomplete; download it again from "
+                    f"{MODELS_PAGE}"
+                ) from e
             _models[key] = model
             _model_dirs[model] = Path(key)
         return _models[key]
 
 
-def _local_model(lang: str) -> Path | None:
-    """A model folder named vosk-model[-small]-<lang>* in vosk's usual places."""
+def _local_model(lang: str, folder: str) -> Path | None:
+    """A model folder named vosk-model[-small]-<lang>* in `folder` or in vosk's usual places."""
     pattern = re.compile(rf"vosk-model(-small)?-{re.escape(lang)}\b")
-    for d in (os.environ.get("VOSK_MODEL_PATH"), *vosk.MODEL_DIRS):
+    for d in (folder, *vosk.MODEL_DIRS):
         if d and Path(d).is_dir():
             for child in sorted(Path(d).iterdir()):
                 if pattern.match(child.name) and looks_like_model(child):
@@ -105,28 +109,34 @@ def _local_model(lang: str) -> Path | None:
     return None
 
 
-def load_model(lang: str, model_path: str | Path | None = None, allow_download: bool = True) -> vosk.Model:
+def load_model(
+    lang: str, model_path: str | Path | None = None, allow_download: bool = True, settings: Settings | None = None
+) -> vosk.Model:
     """The shared Vosk model for `lang` (one per model folder; make a Stream per audio stream).
 
-    Order: `model_path`, then $VOSK_MODEL_PATH if it is a model folder, then a local
-    vosk-model-<lang> folder in vosk's usual places, then (allow_download) vosk's own download.
+    Order: `model_path`, then VOSK_MODEL_PATH if it is a model folder, then a local
+    vosk-model-<lang> folder in it or in vosk's usual places, then (allow_download) vosk's own
+    download. VOSK_MODEL_PATH is that of `settings`, read from the environment when not given.
     """
     if model_path is not None:
         if not looks_like_model(model_path):
-            raise ModelUnavailable(f"no Vosk model at {model_path} (a model folder holds am/final.mdl "
-                                   f"and conf/): check the path, or {_fix(lang)}")
+            raise ModelUnavailable(
+                f"no Vosk model at {model_path} (a model folder holds am/final.mdl "
+                f"and conf/): check the path, or {_fix(lang)}"
+            )
         return _load_path(Path(model_path))
-    env = os.environ.get("VOSK_MODEL_PATH")
-    if env and looks_like_model(env):
-        return _load_path(Path(env))
-    local = _local_model(lang)
+    folder = (settings or load_settings()).VOSK_MODEL_PATH
+    if folder and looks_like_model(folder):
+        return _load_path(Path(folder))
+    local = _local_model(lang, folder)
     if local is not None:
         return _load_path(local)
     if lang in NO_VOSK_MODEL:
         raise ModelUnavailable(
             f"no Vosk speech recognition model exists for {NO_VOSK_MODEL[lang]} ({lang!r}), so spoken "
             f"commands are off for it; the kiosk works with keys, buttons and speech output. If you "
-            f"have a {NO_VOSK_MODEL[lang]} Vosk model, set VOSK_MODEL_PATH to its folder.")
+            f"have a {NO_VOSK_MODEL[lang]} Vosk model, set VOSK_MODEL_PATH to its folder."
+        )
     if not allow_download:
         raise ModelUnavailable(f"no Vosk model for {lang!r} found locally: {_fix(lang)}")
     key = f"lang:{lang}"
@@ -138,8 +148,10 @@ def load_model(lang: str, model_path: str | Path | None = None, allow_download: 
             except SystemExit as e:
                 raise ModelUnavailable(f"Vosk has no model for {lang!r}: {_fix(lang)}") from e
             except Exception as e:
-                raise ModelUnavailable(f"no Vosk model for {lang!r} found locally and the download "
-                                       f"failed ({type(e).__name__}): {_fix(lang)}") from e
+                raise ModelUnavailable(
+                    f"no Vosk model for {lang!r} found locally and the download "
+                    f"failed ({type(e).__name__}): {_fix(lang)}"
+                ) from e
         return _models[key]
 
 
@@ -158,11 +170,11 @@ def build_grammar(phrases: Iterable[str], model: vosk.Model) -> str | None:
     wanted.pop("", None)
     known = [p for p in wanted if all(model.vosk_model_find_word(w) >= 0 for w in p.split())]
     if len(known) < len(wanted):
-        log.debug("grammar: %d of %d phrases have words the model does not know",
-                  len(wanted) - len(known), len(wanted))
+        log.debug("grammar: %d of %d phrases have words the model does not know", len(wanted) - len(known), len(wanted))
     if not known:  # an empty grammar crashes Vosk; this model is for another language
-        log.warning("the model knows none of the %d phrases (is it for another language?): listening freely",
-                    len(wanted))
+        log.warning(
+            "the model knows none of the %d phrases (is it for another language?): listening freely", len(wanted)
+        )
         return None
     if model.vosk_model_find_word(UNKNOWN) >= 0:
         known.append(UNKNOWN)
@@ -184,8 +196,9 @@ class Stream:
     An utterance ends when Vosk finds its end, or sooner when speech.endpoint hears that a short
     command is over (`end_of_speech`, on by default where webrtcvad takes the sample rate)."""
 
-    def __init__(self, model: vosk.Model, grammar: str | None = None, sample_rate: int = SAMPLE_RATE,
-                 end_of_speech: bool = True):
+    def __init__(
+        self, model: vosk.Model, grammar: str | None = None, sample_rate: int = SAMPLE_RATE, end_of_speech: bool = True
+    ):
         args = (model, sample_rate) + ((grammar,) if grammar else ())
         self._rec = vosk.KaldiRecognizer(*args)
         self._partial = ""
@@ -233,8 +246,9 @@ class Stream:
             self._ending.reset()
 
 
-def transcribe(model: vosk.Model, pcm_or_wav_path: bytes | str | Path, grammar: str | None = None,
-               chunk_seconds: float = 0.1) -> list[str]:
+def transcribe(
+    model: vosk.Model, pcm_or_wav_path: bytes | str | Path, grammar: str | None = None, chunk_seconds: float = 0.1
+) -> list[str]:
     """The final utterances in 16 kHz PCM bytes, or in a 16-bit WAV file (any rate)."""
     if isinstance(pcm_or_wav_path, (bytes, bytearray, memoryview)):
         pcm, rate = bytes(pcm_or_wav_path), SAMPLE_RATE
@@ -242,5 +256,5 @@ def transcribe(model: vosk.Model, pcm_or_wav_path: bytes | str | Path, grammar: 
         pcm, rate = read_pcm16(pcm_or_wav_path)
     stream = Stream(model, grammar, rate)
     step = 2 * max(1, int(rate * chunk_seconds))
-    results = [stream.feed(pcm[i:i + step]) for i in range(0, len(pcm), step)] + [stream.finish()]
+    results = [stream.feed(pcm[i : i + step]) for i in range(0, len(pcm), step)] + [stream.finish()]
     return [r.text for r in results if r is not None and r.final and r.text]

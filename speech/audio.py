@@ -35,14 +35,14 @@ def _bytes(samples: array) -> bytes:
 
 def read_pcm16(path: str | Path | BinaryIO) -> tuple[bytes, int]:
     """Read a 16-bit PCM WAV (a path or an open binary file) as mono; returns (pcm, sample_rate)."""
-    with wave.open(path if hasattr(path, "read") else str(path), "rb") as f:
+    with wave.open(str(path) if isinstance(path, (str, Path)) else path, "rb") as f:
         channels, width, rate = f.getnchannels(), f.getsampwidth(), f.getframerate()
         pcm = f.readframes(f.getnframes())
     if width != 2:
         raise ValueError(f"{path}: {8 * width}-bit samples; 16-bit PCM is needed")
     if channels > 1:
         s = _samples(pcm)
-        pcm = _bytes(array("h", (sum(s[i:i + channels]) // channels for i in range(0, len(s), channels))))
+        pcm = _bytes(array("h", (sum(s[i : i + channels]) // channels for i in range(0, len(s), channels))))
     return pcm, rate
 
 

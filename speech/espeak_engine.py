@@ -28,26 +28,35 @@ class SynthesisFailed(Exception):
 # - runAndWait's endLoop calls driver.stop(), which cancels the coming synthesis when espeak is
 #   still busy (e.g. applying the rate we just set): an empty WAV, or one at the old rate;
 # - on a fresh engine (its proxy starts busy) runAndWait returns before the audio is written.
-# pyttsx3 has no public way to wait for espeak's queue, so _drain() calls the driver's ctypes
-# binding (espeak_Synchronize) before and after; and we wait for the driver's
-# "finished-utterance" (sent after the file is written). Other quirks: a failing setProperty does
-# not raise but goes to the "error" callback (an unknown voice silently keeps the previous one);
-# and the driver keeps the last file name, so a later say() would write our file again
-# (_forget_file). tests/test_tts.py pins this behaviour on the pinned pyttsx3.
+# We wait for the driver's "finished-utterance" (sent after the file is written), and a failing
+# setProperty does not raise but goes to the "error" callback (an unknown voice silently keeps the
+# previous one). Two things have no public pyttsx3 API at all, so each is done in one small
+# function below, reaching into pyttsx3's internals:
+# - _drain(): pyttsx3's engine offers no way to wait for espeak's command queue (runAndWait only
+#   runs pyttsx3's own queue), so it calls the driver's ctypes binding _espeak.Synchronize
+#   (espeak_Synchronize), before and after each step;
+# - _forget_file(): save_to_file() sets the driver's private _save_file and nothing ever clears
+#   it (pyttsx3 expects one file per run), so a later say() would write our file again; it sets
+#   the driver's _save_file back to None.
+# tests/test_library_edges.py pins both on the pinned pyttsx3 (2.99, requirements.txt), and
+# tests/test_tts.py pins the rendering they make reliable.
 _engine = None
 _voices: list = []
 _errors: list[Exception] = []
 
 
 def _drain() -> None:
-    """Wait until espeak-ng's command queue is empty (no public pyttsx3 API does this)."""
+    """Wait until espeak-ng's command queue is empty. No public pyttsx3 API does this, so it calls
+    pyttsx3's private ctypes binding (pinned in tests/test_library_edges.py)."""
     from pyttsx3.drivers import _espeak
 
     _espeak.Synchronize()
 
 
 def _forget_file(engine) -> None:
-    """Make the driver forget the output file, so nothing else is ever written into it."""
+    """Make the driver forget the output file, so nothing else is ever written into it. pyttsx3 has no
+    public way to do this, so it clears the espeak driver's private _save_file (pinned in
+    tests/test_library_edges.py)."""
     driver = getattr(engine.proxy, "_driver", None)
     if driver is not None and hasattr(driver, "_save_file"):
         driver._save_file = None
@@ -65,16 +74,19 @@ def engine():
     try:
         import pyttsx3
     except ImportError as e:
-        raise EngineProblem("pyttsx3 is not installed: run `make run` or "
-                            "`.venv/bin/pip install -r requirements.txt`") from e
+        raise EngineProblem(
+            "pyttsx3 is not installed: run `make run` or `.venv/bin/pip install -r requirements.txt`"
+        ) from e
     try:
         made = pyttsx3.init("espeak")
     except Exception as e:
         if shutil.which("espeak-ng") is None:
             raise EngineProblem(f"espeak-ng is not installed: {INSTALL_FIX}") from e
-        raise EngineProblem(f"espeak-ng is installed but pyttsx3 could not start it ({e}): "
-                            f"reinstall it with `sudo apt-get install --reinstall espeak-ng "
-                            f"libespeak-ng1 espeak-ng-data`") from e
+        raise EngineProblem(
+            f"espeak-ng is installed but pyttsx3 could not start it ({e}): "
+            f"reinstall it with `sudo apt-get install --reinstall espeak-ng "
+            f"libespeak-ng1 espeak-ng-data`"
+        ) from e
     voices = made.getProperty("voices")
     if not voices:
         raise EngineProblem(f"espeak-ng lists no voices (its voice data is missing): {INSTALL_FIX}")
@@ -113,8 +125,7 @@ def synthesize(text: str, voice_spec: str, lang: str, wpm: int, filename: str) -
     """Write `text` spoken by the voice at `wpm` words a minute to the WAV file `filename`."""
     voice = resolve_voice(voice_spec, lang)
     if voice is None:
-        raise EngineProblem(f"espeak-ng has no voice {voice_spec!r} for {lang!r}: "
-                            f"check the voice id, or {INSTALL_FIX}")
+        raise EngineProblem(f"espeak-ng has no voice {voice_spec!r} for {lang!r}: check the voice id, or {INSTALL_FIX}")
     tts = engine()
     _errors.clear()
     done, outcome = threading.Event(), []

@@ -22,10 +22,12 @@ def answer(request: dict) -> dict:
             missing = espeak_engine.missing_voices(request["voices"])
             if missing:
                 raise espeak_engine.EngineProblem(
-                    f"espeak-ng has no voice {', '.join(missing)}: {espeak_engine.INSTALL_FIX}")
+                    f"espeak-ng has no voice {', '.join(missing)}: {espeak_engine.INSTALL_FIX}"
+                )
         elif request.get("op") == "render":
-            espeak_engine.synthesize(request["text"], request["voice"], request["lang"], int(request["wpm"]),
-                                     request["path"])
+            espeak_engine.synthesize(
+                request["text"], request["voice"], request["lang"], int(request["wpm"]), request["path"]
+            )
         else:
             return {"error": "unknown request", "unavailable": False}
     except espeak_engine.EngineProblem as error:

@@ -22,8 +22,9 @@ import threading
 import time
 import wave
 import weakref
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Iterable, Mapping, NamedTuple
+from typing import NamedTuple
 
 from tqdm import tqdm
 
@@ -79,6 +80,7 @@ class RenderProcess:
         """The child's answer, or SpeechUnavailable when it is busy, stuck or gone."""
         with self._lock_until(deadline):
             child = self._child if self._child and self._child.poll() is None else self._start()
+            assert child.stdin is not None and child.stdout is not None  # both are pipes
             try:
                 child.stdin.write(json.dumps(request) + "\n")
                 child.stdin.flush()
@@ -107,11 +109,17 @@ class RenderProcess:
 
     def _start(self) -> subprocess.Popen:
         self._stop()
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
-        try:
+        try:  # run from ROOT, so that `-m` finds the speech package
             self._child = subprocess.Popen(
-                [sys.executable, "-m", "speech.render_worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL, env=env, text=True, encoding="utf-8", bufsize=1)
+                [sys.executable, "-m", "speech.render_worker"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                cwd=ROOT,
+                text=True,
+                encoding="utf-8",
+                bufsize=1,
+            )
         except OSError as error:
             raise SpeechUnavailable(f"the speech render process could not start ({error})") from error
         return self._child
@@ -124,8 +132,9 @@ class RenderProcess:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 child.wait(timeout=2)
             for stream in (child.stdin, child.stdout):
-                with contextlib.suppress(OSError):
-                    stream.close()
+                if stream is not None:
+                    with contextlib.suppress(OSError):
+                        stream.close()
 
     def close(self) -> None:
         """End the child (before forking workers, and at exit)."""
@@ -185,9 +194,8 @@ def _check_wav(path: Path) -> None:
 class Speaker:
     """Renders text to WAV files under cache_dir, named by a hash of what makes the sound."""
 
-    def __init__(self, cache_dir: str | Path, voices: Mapping[str, str] = VOICES,
-                 deadline: float = CLIP_DEADLINE):
-        self.cache_dir = Path(cache_dir)
+    def __init__(self, cache_dir: str | Path, voices: Mapping[str, str] = VOICES, deadline: float = CLIP_DEADLINE):
+        self.cache_dir = Path(cache_dir).resolve()  # the render process works from the repository folder
         self.cache_dir.mkdir(parents=True, exist_ok=True)
         self.voices = dict(voices)
         self.deadline = deadline
@@ -199,8 +207,9 @@ class Speaker:
         """Where render() puts this text. The key holds the configured voice id, not the one
         espeak-ng resolves it to, so a cache hit never needs the engine."""
         if lang not in self.voices:
-            raise SpeechUnavailable(f"no voice configured for language {lang!r} "
-                                    f"(configured: {', '.join(sorted(self.voices))})")
+            raise SpeechUnavailable(
+                f"no voice configured for language {lang!r} (configured: {', '.join(sorted(self.voices))})"
+            )
         if not text.strip():
             raise ValueError("nothing to say: the text is blank")
         return self.cache_dir / f"{cache_key(text, self.voices[lang], _wpm(rate))}.wav"
@@ -232,8 +241,19 @@ class Speaker:
         fd, tmp = tempfile.mkstemp(dir=self.cache_dir, prefix=".", suffix=".wav.tmp")
         os.close(fd)
         try:
-            _answer(_renderer.call({"op": "render", "text": text, "voice": self.voices[lang], "lang": lang,
-                                    "wpm": _wpm(rate), "path": tmp}, deadline))
+            _answer(
+                _renderer.call(
+                    {
+                        "op": "render",
+                        "text": text,
+                        "voice": self.voices[lang],
+                        "lang": lang,
+                        "wpm": _wpm(rate),
+                        "path": tmp,
+                    },
+                    deadline,
+                )
+            )
             self.engine_calls += 1
             _check_wav(Path(tmp))
             os.replace(tmp, path)

@@ -18,8 +18,8 @@ import datetime as dt
 import functools
 import json
 import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Mapping
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -37,7 +37,7 @@ class LocalCA:
     key: rsa.RSAPrivateKey
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def rsa_key(name: str = "leaf") -> rsa.RSAPrivateKey:
     """A 2048-bit key per name ("root", "leaf", "rogue"...), generated once."""
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -48,14 +48,14 @@ def leaf_key() -> rsa.RSAPrivateKey:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def _name(common_name: str) -> x509.Name:
     return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def make_ca() -> LocalCA:
     """A self-signed root CA valid for ten years around now."""
     key = rsa_key("root")
@@ -71,9 +71,15 @@ def make_ca() -> LocalCA:
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .add_extension(
             x509.KeyUsage(
-                digital_signature=True, content_commitment=False, key_encipherment=False,
-                data_encipherment=False, key_agreement=False, key_cert_sign=True,
-                crl_sign=True, encipher_only=False, decipher_only=False,
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
             ),
             critical=True,
         )
@@ -111,9 +117,15 @@ def make_leaf(
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
             x509.KeyUsage(
-                digital_signature=True, content_commitment=False, key_encipherment=True,
-                data_encipherment=False, key_agreement=False, key_cert_sign=False,
-                crl_sign=False, encipher_only=False, decipher_only=False,
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=True,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
             ),
             critical=True,
         )
@@ -136,7 +148,7 @@ def chain_pem(*certs: x509.Certificate) -> bytes:
     return b"".join(c.public_bytes(serialization.Encoding.PEM) for c in certs)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def default_chain_pem() -> bytes:
     """Valid leaf followed by the local root."""
     return chain_pem(make_leaf(), make_ca().cert)
@@ -177,7 +189,7 @@ def fake_fetch(mapping: Mapping[str, bytes] | None = None) -> FakeFetch:
 
 def alexa_timestamp(when: dt.datetime | None = None) -> str:
     """Format like Alexa does: 2026-11-22T02:05:48Z."""
-    return (when or _now()).astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return (when or _now()).astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def envelope(
@@ -193,10 +205,13 @@ def envelope(
     application = {"applicationId": application_id}
     return {
         "version": "1.0",
-        "session": {"new": True, "sessionId": "amzn1.echo-api.session.test",
-                    "application": application, "user": {"userId": "amzn1.ask.account.test"}},
-        "context": {"System": {"application": application,
-                               "user": {"userId": "amzn1.ask.account.test"}}},
+        "session": {
+            "new": True,
+            "sessionId": "amzn1.echo-api.session.test",
+            "application": application,
+            "user": {"userId": "amzn1.ask.account.test"},
+        },
+        "context": {"System": {"application": application, "user": {"userId": "amzn1.ask.account.test"}}},
         "request": req,
     }
 

@@ -1,7 +1,8 @@
 """Fixtures for the browser tests: the real app on a local port, and Debian's headless Chromium.
 
-Every response carries the strict Content-Security-Policy the kiosk must live under, and every page
-fails its test on a console error (a CSP violation is one) or on a request that leaves the machine.
+Every response carries the app's own security headers, so the page runs under the production
+Content-Security-Policy, and every page fails its test on a console error (a CSP violation is one)
+or on a request that leaves the machine.
 """
 
 from __future__ import annotations
@@ -16,17 +17,29 @@ from app import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--autoplay-policy=no-user-gesture-required",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--autoplay-policy=no-user-gesture-required",
     # a fake microphone (a beeping tone) that needs no permission prompt, for tap to speak
-    "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
 ]
-CSP = "default-src 'self'"
+FAST = "/kiosk?timescale=0.01"  # speech and pauses in 1/100 of their time (README, The kiosk)
 SCREENSHOTS = Path(__file__).resolve().parent / "out" / "screenshots"
 LANDSCAPE = {"width": 1280, "height": 800}
 PORTRAIT = {"width": 800, "height": 1280}
-NO_VOICE_INPUT = {"VOSK_MODEL_PATH": "", "VOSK_MODEL_EN": "", "VOSK_MODEL_NB": "", "VOSK_MODEL_DA": "",
-                  "VOSK_DOWNLOAD": False}
+NO_VOICE_INPUT = {
+    "VOSK_MODEL_PATH": "",
+    "VOSK_MODEL_EN": "",
+    "VOSK_MODEL_NB": "",
+    "VOSK_MODEL_DA": "",
+    "VOSK_DOWNLOAD": False,
+}
 
 
 class LiveServer:
@@ -34,16 +47,10 @@ class LiveServer:
 
     def __init__(self, config: dict):
         self.app = create_app({**NO_VOICE_INPUT, "KIOSK_VISITS_PER_MINUTE": 10**6, **config})
-        self.app.after_request(self._secure)
         self._server = make_server("127.0.0.1", 0, self.app, threaded=True)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
-
-    @staticmethod
-    def _secure(response):
-        response.headers["Content-Security-Policy"] = CSP
-        return response
 
     def close(self) -> None:
         self._server.shutdown()
@@ -80,27 +87,38 @@ class PageProblems:
 
     def __init__(self, page, base: str):
         self.errors: list[str] = []
-        page.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
+        page.on("console", self._console)
         page.on("pageerror", lambda error: self.errors.append(str(error)))
-        page.on("request", lambda request: request.url.startswith((base, "data:", "blob:"))
-                or self.errors.append(f"request leaves the machine: {request.url}"))
+        self.base = base
+        page.on("request", self._request)
+
+    def _console(self, message) -> None:
+        if message.type == "error":
+            self.errors.append(message.text)
+
+    def _request(self, request) -> None:
+        if not request.url.startswith((self.base, "data:", "blob:")):
+            self.errors.append(f"request leaves the machine: {request.url}")
 
 
 @pytest.fixture
 def open_page(browser):
-    """open_page(server, "/kiosk?fast=1") -> a page in a fresh context, checked for problems at the end."""
+    """open_page(server, FAST) -> a page in a fresh context, checked for problems at the end. With
+    `clock`, the page's timers run on Playwright's clock, which a test can move forward."""
     opened = []
 
-    def open_(live: LiveServer, path: str = "/kiosk?fast=1", viewport: dict = LANDSCAPE):
+    def open_(live: LiveServer, path: str = FAST, viewport: dict = LANDSCAPE, clock: bool = False):
         context = browser.new_context(viewport=viewport, base_url=live.url)
         page = context.new_page()
         problems = PageProblems(page, live.url)
         opened.append((context, problems))
+        if clock:
+            page.clock.install()
         page.goto(path)
         return page
 
     yield open_
-    for context, problems in opened:
+    for context, _ in opened:
         context.close()
     for _, problems in opened:
         assert not problems.errors, "\n".join(problems.errors)

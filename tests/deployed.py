@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.alexa_load import children, ensure_ca, free_port, rss_kb
+from bench.alexa_load import BenchCA, children, ensure_ca, free_port, rss_kb
 from tests import alexa_signing
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,13 +34,23 @@ class Deployed:
         self.port = free_port()
         self.url = f"http://{HOST}:{self.port}"
         self.log_path = self.data_dir / f"server-{self.port}.log"
-        self._log = open(self.log_path, "wb")
+        self._log = open(self.log_path, "wb")  # noqa: SIM115 - open for the server's whole life
         self.process = subprocess.Popen(
-            [sys.executable, str(ROOT / "tests" / "deployed_app.py")], cwd=ROOT, stdout=self._log,
+            [sys.executable, str(ROOT / "tests" / "deployed_app.py")],
+            cwd=ROOT,
+            stdout=self._log,
             stderr=subprocess.STDOUT,
-            env={**os.environ, **NO_VOICE_INPUT, "HOST": HOST, "PORT": str(self.port),
-                 "DATA_DIR": str(self.data_dir), "DEPLOYED_CA_DIR": str(self.data_dir / "test-ca"), **env})
-        self.ca = None
+            env={
+                **os.environ,
+                **NO_VOICE_INPUT,
+                "HOST": HOST,
+                "PORT": str(self.port),
+                "DATA_DIR": str(self.data_dir),
+                "DEPLOYED_CA_DIR": str(self.data_dir / "test-ca"),
+                **env,
+            },
+        )
+        self.ca: BenchCA | None = None
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
@@ -63,8 +73,9 @@ class Deployed:
     def wait_exit(self, timeout: float = 60) -> int:
         return self.process.wait(timeout=timeout)
 
-    def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None,
-                timeout: float = 10) -> tuple[int, bytes]:
+    def request(
+        self, method: str, path: str, body: bytes | None = None, headers: dict | None = None, timeout: float = 10
+    ) -> tuple[int, bytes]:
         connection = http.client.HTTPConnection(HOST, self.port, timeout=timeout)
         try:
             connection.request(method, path, body=body, headers=headers or {})
@@ -74,8 +85,9 @@ class Deployed:
             connection.close()
 
     def post_json(self, path: str, data, timeout: float = 10) -> tuple[int, dict]:
-        status, body = self.request("POST", path, json.dumps(data).encode(), {"Content-Type": "application/json"},
-                                    timeout)
+        status, body = self.request(
+            "POST", path, json.dumps(data).encode(), {"Content-Type": "application/json"}, timeout
+        )
         try:
             return status, json.loads(body)
         except ValueError:
@@ -84,7 +96,9 @@ class Deployed:
     def alexa(self, envelope: dict, headers: dict | None = None, timeout: float = 10) -> tuple[int, dict]:
         """POST /alexa, signed with the test CA's leaf key unless headers are given."""
         body = json.dumps(envelope).encode()
-        headers = headers or alexa_signing.signed_headers(body, self.ca.leaf_key)
+        if headers is None:
+            assert self.ca is not None, "wait_ready() first"
+            headers = alexa_signing.signed_headers(body, self.ca.leaf_key)
         status, raw = self.request("POST", "/alexa", body, headers, timeout)
         return status, json.loads(raw) if raw.startswith(b"{") else {"raw": raw.decode(errors="replace")}
 

@@ -29,6 +29,7 @@ class Conversation:
                 data["break_seconds"] = lint_response(data)
                 data["text"] = speech_text(data)
             return data
+
         return call
 
 
@@ -132,7 +133,9 @@ def test_session_end_keeps_the_bookmark(talk, library, app):
 
 def prosody_rate(data: dict) -> str:
     ssml = data["response"]["outputSpeech"]["ssml"]
-    return ET.fromstring(ssml).find("prosody").get("rate")
+    prosody = ET.fromstring(ssml).find("prosody")
+    assert prosody is not None and prosody.get("rate"), ssml
+    return str(prosody.get("rate"))
 
 
 def test_speech_rate_is_stored_per_user(talk):
@@ -165,8 +168,9 @@ def test_every_reply_fits_alexa_limits(engine, library):
                     replies.append(engine.handle(state, "AMAZON.RepeatIntent", settings))
             for name in ("causes", "prevention", "see_doctor"):
                 for item in range(-1, len(lang.topic(name).items)):
-                    replies.append(engine.handle({"mode": "topic", "topic": name, "item": item},
-                                                 "AMAZON.RepeatIntent", settings))
+                    replies.append(
+                        engine.handle({"mode": "topic", "topic": name, "item": item}, "AMAZON.RepeatIntent", settings)
+                    )
             for index in range(len(lang.article.sections)):
                 replies.append(engine.handle({"mode": "article", "section": index}, "AMAZON.RepeatIntent", settings))
             for reply in replies:
@@ -179,6 +183,7 @@ def test_every_reply_fits_alexa_limits(engine, library):
 
 # Requests that must be turned away with a 4xx, never a 500, and never reach the engine.
 
+
 def post(app, body: bytes, headers=None):
     return app.test_client().post("/alexa", data=body, headers=headers or {}, content_type="application/json")
 
@@ -188,13 +193,27 @@ def test_correctly_signed_request_is_accepted(app):
     assert post(app, body, alexa_signing.signed_headers(body)).status_code == 200
 
 
-@pytest.mark.parametrize("change, reason", [
-    (lambda body, headers: (body, {**headers, "Signature-256": alexa_signing.sign(b"other", alexa_signing.leaf_key())}),
-     "signature"),
-    (lambda body, headers: (body.replace(b"LaunchRequest", b"IntentRequest"), headers), "signature"),
-    (lambda body, headers: (body, {**headers, "SignatureCertChainUrl": "http://s3.amazonaws.com/echo.api/c.pem"}), "https"),
-    (lambda body, headers: (body, {k: v for k, v in headers.items() if k != "Signature-256"}), "Signature-256"),
-])
+@pytest.mark.parametrize(
+    "change, reason",
+    [
+        (
+            lambda body, headers: (
+                body,
+                {**headers, "Signature-256": alexa_signing.sign(b"other", alexa_signing.leaf_key())},
+            ),
+            "signature",
+        ),
+        (lambda body, headers: (body.replace(b"LaunchRequest", b"IntentRequest"), headers), "signature"),
+        (
+            lambda body, headers: (
+                body,
+                {**headers, "SignatureCertChainUrl": "http://s3.amazonaws.com/echo.api/c.pem"},
+            ),
+            "https",
+        ),
+        (lambda body, headers: (body, {k: v for k, v in headers.items() if k != "Signature-256"}), "Signature-256"),
+    ],
+)
 def test_bad_requests_are_rejected_at_the_route(app, change, reason):
     body = alexa_signing.envelope_bytes()
     body, headers = change(body, alexa_signing.signed_headers(body))
@@ -212,17 +231,31 @@ def test_wrong_application_id_is_rejected(app):
 @pytest.fixture
 def open_app(tmp_path):
     from app import create_app
+
     return create_app({"DATA_DIR": str(tmp_path), "ALEXA_VERIFY": False, "MAX_CONTENT_LENGTH": 4096})
 
 
-@pytest.mark.parametrize("body", [
-    b"not json", b"[]", b"{}", b'{"request": {"type": "LaunchRequest"}}',
-    json.dumps({"request": {"type": "IntentRequest"}, "context": {"System": {"user": {"userId": "u"}}}}).encode(),
-    json.dumps({"request": {"type": "LaunchRequest", "locale": 5}, "context": {"System": {"user": {"userId": "u"}}}}).encode(),
-    json.dumps({"request": {"type": "LaunchRequest"}, "context": {"System": {"user": {"userId": "u"}}},
-                "session": {"attributes": []}}).encode(),
-    "\udcff".encode("utf-8", "surrogatepass"),
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"not json",
+        b"[]",
+        b"{}",
+        b'{"request": {"type": "LaunchRequest"}}',
+        json.dumps({"request": {"type": "IntentRequest"}, "context": {"System": {"user": {"userId": "u"}}}}).encode(),
+        json.dumps(
+            {"request": {"type": "LaunchRequest", "locale": 5}, "context": {"System": {"user": {"userId": "u"}}}}
+        ).encode(),
+        json.dumps(
+            {
+                "request": {"type": "LaunchRequest"},
+                "context": {"System": {"user": {"userId": "u"}}},
+                "session": {"attributes": []},
+            }
+        ).encode(),
+        "\udcff".encode("utf-8", "surrogatepass"),
+    ],
+)
 def test_malformed_envelopes_get_400(open_app, body):
     assert post(open_app, body).status_code == 400
 

@@ -20,8 +20,9 @@ from speech.audio import read_pcm16, resample, silence, write_wav
 # at several speeds and pitches (tried offline; "스트레칭" was not, so it is only a distractor).
 SPOKEN = ["안녕하세요", "병원", "아니요"]
 GRAMMAR_WORDS = SPOKEN + ["감사합니다", "종아리", "물", "네"]
-needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None,
-                                  reason="espeak-ng is not installed (`make test` installs it)")
+needs_espeak = pytest.mark.skipif(
+    shutil.which("espeak-ng") is None, reason="espeak-ng is not installed (`make test` installs it)"
+)
 
 
 @pytest.fixture(scope="session")
@@ -51,7 +52,7 @@ def korean_speech(tmp_path, word: str) -> bytes:
 
 def chunks(pcm: bytes, seconds: float = 0.1):
     step = 2 * int(asr.SAMPLE_RATE * seconds)
-    return [pcm[i:i + step] for i in range(0, len(pcm), step)]
+    return [pcm[i : i + step] for i in range(0, len(pcm), step)]
 
 
 def test_ko_model_is_a_small_model(ko_path, ko_model):

@@ -14,8 +14,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_short_bench_produces_every_figure(tmp_path):
     out = tmp_path / "figures.json"
-    result = subprocess.run([sys.executable, "-m", "bench", "--short", "--out", str(out)], cwd=ROOT,
-                            capture_output=True, text=True, timeout=900)
+    result = subprocess.run(
+        [sys.executable, "-m", "bench", "--short", "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     figures = json.loads(out.read_text())["figures"]
     expected = set(NOTES) | set(GOALS) | {f"prerender_{code}_s" for code in ("en", "nb", "da")}

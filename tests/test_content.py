@@ -22,8 +22,9 @@ def test_real_content_passes_check(capsys):
 
 
 def test_check_command_runs_as_module():
-    result = subprocess.run([sys.executable, "-m", "content", "check"], capture_output=True, text=True,
-                            cwd=CONTENT_DIR.parent)
+    result = subprocess.run(
+        [sys.executable, "-m", "content", "check"], capture_output=True, text=True, cwd=CONTENT_DIR.parent
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -63,7 +64,7 @@ def test_invalid_toml(broken):
 
 
 def test_missing_field_names_the_item(broken):
-    edit(broken, "en/routines.toml", 'hold = 30\n', '')
+    edit(broken, "en/routines.toml", "hold = 30\n", "")
     assert_problem(broken, "content/en/routines.toml", "cramp_now.steps[hold]", "needs `hold` seconds")
 
 

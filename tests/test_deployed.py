@@ -13,7 +13,6 @@ import io
 import json
 import os
 import sqlite3
-import threading
 import time
 import wave
 from concurrent.futures import ThreadPoolExecutor
@@ -23,6 +22,7 @@ import pytest
 from content import load_library
 from speech.asr import ko_model_path
 from tests import alexa_signing
+from tests.audio_files import wav_bytes
 from tests.deployed import Deployed
 
 LANGS = ("en", "nb", "da")
@@ -80,6 +80,7 @@ def fetch_clip(live: Deployed, clip: str) -> bytes:
 
 # --- speech after start-up --------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_speech_plays_at_every_rate_step_right_after_start_up(server, lang):
     """Finding 1: after Slower or Faster, clips rendered on demand in the forked worker hung forever."""
@@ -123,7 +124,7 @@ def test_sixteen_concurrent_renders_of_new_clips_never_hang(tmp_path):
 
 def test_night_mode_speaks_in_every_language(tmp_path, speech_cache):
     """Alexa at night (the server's clock says 23:xx): softer, slower speech in en, nb and da."""
-    hour = dt.datetime.now(dt.timezone.utc).hour
+    hour = dt.datetime.now(dt.UTC).hour
     offset = (23 - hour + 12) % 24 - 12  # the zone where it is 23:xx now
     live = Deployed(tmp_path, speech_cache, TZ=f"NGT{-offset:+d}").wait_ready()
     try:
@@ -138,6 +139,7 @@ def test_night_mode_speaks_in_every_language(tmp_path, speech_cache):
 
 
 # --- the kiosk page in Chromium -----------------------------------------------------------------
+
 
 def wait_for_plays(page, count: int, timeout: float = 15) -> None:
     """Until an audio element has started playing `count` times (polled: the production CSP
@@ -156,7 +158,7 @@ def test_page_slower_then_cramp_plays_audio(server, browser):
     errors: list[str] = []
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     try:
-        page.goto("/kiosk?fast=1")
+        page.goto("/kiosk?timescale=0.01")
         ready(page)
         played(page)  # the welcome
         page.evaluate("""() => { window.played = 0;
@@ -178,6 +180,7 @@ def test_page_slower_then_cramp_plays_audio(server, browser):
 
 # --- bad input ----------------------------------------------------------------------------------
 
+
 def test_deep_json_is_a_400_everywhere(server):
     session = start(server, "en")["session"]
     deep = b"[" * 1000
@@ -188,13 +191,7 @@ def test_deep_json_is_a_400_everywhere(server):
 
 
 def wav(rate: int, seconds_of_data: float, declared_rate: int | None = None) -> bytes:
-    out = io.BytesIO()
-    with wave.open(out, "wb") as f:
-        f.setnchannels(1)
-        f.setsampwidth(2)
-        f.setframerate(rate)
-        f.writeframes(b"\0\1" * int(seconds_of_data * rate))
-    data = bytearray(out.getvalue())
+    data = bytearray(wav_bytes(seconds_of_data, rate, sample=b"\0\1"))
     if declared_rate is not None:  # lie in the header, as an attacker would
         data[24:28] = declared_rate.to_bytes(4, "little")
         data[28:32] = (declared_rate * 2).to_bytes(4, "little")
@@ -205,28 +202,29 @@ def wav(rate: int, seconds_of_data: float, declared_rate: int | None = None) -> 
 def test_listen_checks_the_wav_header_before_any_work(server):
     """Finding 4: rate 0 was a 500; rate 16 in 320 KB held a CPU for a minute; rate 100 took 5 s."""
     session = start(server, "en")["session"]
-    attacks = [wav(16000, 0.5, declared_rate=0), wav(16000, 10, declared_rate=16),
-               wav(16000, 1, declared_rate=100), wav(16000, 1, declared_rate=96000)]
+    attacks = [
+        wav(16000, 0.5, declared_rate=0),
+        wav(16000, 10, declared_rate=16),
+        wav(16000, 1, declared_rate=100),
+        wav(16000, 1, declared_rate=96000),
+    ]
     for body in attacks:
-        status, answer = server.request("POST", f"/api/listen?session={session}", body,
-                                        {"Content-Type": "audio/wav"}, timeout=5)
+        status, answer = server.request(
+            "POST", f"/api/listen?session={session}", body, {"Content-Type": "audio/wav"}, timeout=5
+        )
         assert status == 400, (status, answer[:200])
-    stereo = io.BytesIO()
-    with wave.open(stereo, "wb") as f:
-        f.setnchannels(2)
-        f.setsampwidth(2)
-        f.setframerate(16000)
-        f.writeframes(b"\0\0" * 3200)
-    for body in (stereo.getvalue(), wav(16000, 11)):
+    for body in (wav_bytes(0.1, channels=2), wav(16000, 11)):
         status, _ = server.request("POST", f"/api/listen?session={session}", body, {"Content-Type": "audio/wav"})
         assert status in (400, 413), status
     for rate in (8000, 16000, 44100, 48000):  # what a microphone sends is understood, quickly
-        status, answer = server.request("POST", f"/api/listen?session={session}", wav(rate, 1),
-                                        {"Content-Type": "audio/wav"}, timeout=10)
+        status, answer = server.request(
+            "POST", f"/api/listen?session={session}", wav(rate, 1), {"Content-Type": "audio/wav"}, timeout=10
+        )
         assert status == 200, answer[:200]
 
 
 # --- kiosk visits -------------------------------------------------------------------------------
+
 
 def test_a_flood_of_new_visits_never_evicts_an_active_visitor(server):
     """Finding 7: 256 quick starts pushed every active visitor out (409 mid-routine)."""
@@ -251,6 +249,7 @@ def test_new_visits_are_limited_per_client_with_a_kind_answer(tmp_path, speech_c
 
 
 # --- Alexa as an attacker sends it ---------------------------------------------------------------
+
 
 def unsigned(url: str) -> dict:
     return {"SignatureCertChainUrl": url, "Signature-256": "A" * 344, "Content-Type": "application/json"}
@@ -284,8 +283,13 @@ def test_cert_url_tricks_are_rejected_before_any_fetch(tmp_path, speech_cache):
     try:
         body = alexa_signing.envelope_bytes()
         base = "https://s3.amazonaws.com/echo.api/"
-        for url in (f"{base}echo-api-cert.pem?v=1", f"{base}%2e%2e/evil/x.pem", f"{base}../evil/x.pem",
-                    "https://user@s3.amazonaws.com/echo.api/echo-api-cert.pem", f"{base}echo-api-cert.pem#x"):
+        for url in (
+            f"{base}echo-api-cert.pem?v=1",
+            f"{base}%2e%2e/evil/x.pem",
+            f"{base}../evil/x.pem",
+            "https://user@s3.amazonaws.com/echo.api/echo-api-cert.pem",
+            f"{base}echo-api-cert.pem#x",
+        ):
             started = time.monotonic()
             status, _ = live.request("POST", "/alexa", body, unsigned(url), timeout=10)
             assert status == 400 and time.monotonic() - started < 1.0, url
@@ -308,16 +312,19 @@ def test_cert_url_tricks_are_rejected_before_any_fetch(tmp_path, speech_cache):
             results = [w.result() for w in waits]
         assert all(status == 400 for status, _ in results), results
         assert max(seconds for _, seconds in results) < 4, results
-        print(f"stalled fetches: answers after at most {max(s for _, s in results):.2f} s; "
-              f"/health meanwhile {max(health):.1f} ms at most")
+        print(
+            f"stalled fetches: answers after at most {max(s for _, s in results):.2f} s; "
+            f"/health meanwhile {max(health):.1f} ms at most"
+        )
         assert max(health) < 1000, health
     finally:
         live.stop()
 
 
 def test_a_replayed_request_is_rejected(server):
-    envelope = alexa_signing.envelope({"type": "IntentRequest", "locale": "en-US",
-                                       "intent": {"name": "SlowerIntent", "confirmationStatus": "NONE"}})
+    envelope = alexa_signing.envelope(
+        {"type": "IntentRequest", "locale": "en-US", "intent": {"name": "SlowerIntent", "confirmationStatus": "NONE"}}
+    )
     envelope["request"]["requestId"] = f"amzn1.echo-api.request.replay-{time.time_ns()}"
     body = json.dumps(envelope).encode()
     headers = alexa_signing.signed_headers(body, server.ca.leaf_key)
@@ -328,6 +335,7 @@ def test_a_replayed_request_is_rejected(server):
 
 
 # --- start-up ----------------------------------------------------------------------------------
+
 
 def profiles_db(folder, count: int = 160) -> None:
     with sqlite3.connect(folder / "profiles.sqlite3") as db:

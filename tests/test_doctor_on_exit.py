@@ -12,11 +12,15 @@ from collections import deque
 
 import pytest
 
-from content import INTENTS
 from coach.reply import Profile, Settings
+from content import INTENTS
 
-PROFILES = [Profile(), Profile(disclaimer_heard=True),
-            Profile(disclaimer_heard=True, bookmark="own_cause"), Profile(bookmark="see_doctor")]
+PROFILES = [
+    Profile(),
+    Profile(disclaimer_heard=True),
+    Profile(disclaimer_heard=True, bookmark="own_cause"),
+    Profile(bookmark="see_doctor"),
+]
 
 
 def doctor_texts(lang) -> set[str]:
@@ -61,7 +65,8 @@ def walk(engine, code: str) -> tuple[int, int, list]:
         launch = engine.launch(Settings(code, profile))
         told = heard(launch.spoken(), (False, False), symptoms, doctor)
         starts.append((launch.state, launch.profile, told, ["(launch)"]))
-    queue, seen, edges, endings = deque(), set(), 0, []
+    queue: deque = deque()
+    seen, edges, endings = set(), 0, []
     for start in starts:
         if key(*start[:3]) not in seen:
             seen.add(key(*start[:3]))
@@ -91,7 +96,7 @@ def test_no_path_about_symptoms_ends_without_the_doctor(engine, code):
         needed = began and not named
         expected = [sentence, goodbye] if needed else [goodbye]
         said = reply.spoken()
-        if (after[0] and not after[1]) or said[-len(expected):] != expected or (sentence in said) != needed:
+        if (after[0] and not after[1]) or said[-len(expected) :] != expected or (sentence in said) != needed:
             missing.append((" > ".join(path), reply.text))
     print(f"\n{code}: {states} states, {edges} edges, {len(endings)} endings, {len(missing)} without the doctor")
     assert not missing, f"{len(missing)} endings without the doctor, e.g. {missing[:3]}"

@@ -41,7 +41,7 @@ def spoken(tmp_path, word: str) -> tuple[bytes, int]:
 
 def chunk_of_final(stream: asr.Stream, pcm: bytes) -> tuple[int, str] | None:
     for index in range(0, len(pcm), CHUNK):
-        result = stream.feed(pcm[index:index + CHUNK])
+        result = stream.feed(pcm[index : index + CHUNK])
         if result is not None and result.final:
             return index + CHUNK, result.text
     return None
@@ -66,8 +66,8 @@ def test_a_command_ends_soon_after_its_last_sound(tmp_path, ko_model, word):
 def test_room_noise_alone_is_no_utterance(ko_model):
     ending = EndOfSpeech()
     noise = room_noise(5.0, 3)
-    assert not any(ending.feed(noise[i:i + CHUNK]) for i in range(0, len(noise), CHUNK))
+    assert not any(ending.feed(noise[i : i + CHUNK]) for i in range(0, len(noise), CHUNK))
     assert not ending.had_speech
     stream = asr.Stream(ko_model)  # listening freely, Vosk may make words of noise: they are dropped
-    results = [stream.feed(noise[i:i + CHUNK]) for i in range(0, len(noise), CHUNK)] + [stream.finish()]
+    results = [stream.feed(noise[i : i + CHUNK]) for i in range(0, len(noise), CHUNK)] + [stream.finish()]
     assert not [r for r in results if r is not None and r.final]

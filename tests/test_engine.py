@@ -10,13 +10,24 @@ import pytest
 
 from coach.engine import part_starts
 from coach.night import is_night
-from coach.reply import RATE_MAX, RATE_MIN, Pause, Profile, Settings
-from skill.ssml import reply_ssml
+from coach.reply import RATE_MAX, RATE_MIN, Pause, Profile, SameView, Settings
 from coach.state import State
+from skill.ssml import reply_ssml
 
 ROOT = Path(__file__).resolve().parent.parent
-SURFACE_LIBRARIES = {"ask_sdk_core", "ask_sdk_model", "ask_sdk_runtime", "flask", "werkzeug", "gunicorn",
-                     "pyttsx3", "vosk", "sounddevice", "sklearn", "requests"}
+SURFACE_LIBRARIES = {
+    "ask_sdk_core",
+    "ask_sdk_model",
+    "ask_sdk_runtime",
+    "flask",
+    "werkzeug",
+    "gunicorn",
+    "pyttsx3",
+    "vosk",
+    "sounddevice",
+    "sklearn",
+    "requests",
+}
 
 
 def imported_packages(folder: str) -> dict[str, set[str]]:
@@ -83,7 +94,7 @@ def test_fallback_and_help_change_nothing(engine):
     for intent in ("AMAZON.FallbackIntent", "AMAZON.HelpIntent", "UnknownIntent"):
         reply = engine.handle(state, intent, Settings("nb"))
         assert reply.state["mode"] == "routine" and reply.state["step"] == 1
-        assert reply.view == {"screen": "same"} and reply.reprompt
+        assert reply.view == SameView() and reply.reprompt
 
 
 def test_rate_moves_in_bounded_steps(engine, library):
@@ -105,8 +116,10 @@ def test_night_mode_is_softer_and_slower(engine):
     assert 'volume="soft"' in reply_ssml(night)[0] and 'volume="soft"' not in reply_ssml(day)[0]
 
 
-@pytest.mark.parametrize("clock, night", [("21:59", False), ("22:00", True), ("03:00", True),
-                                          ("06:59", True), ("07:00", False), ("12:00", False)])
+@pytest.mark.parametrize(
+    "clock, night",
+    [("21:59", False), ("22:00", True), ("03:00", True), ("06:59", True), ("07:00", False), ("12:00", False)],
+)
 def test_night_is_22_to_7(clock, night):
     assert is_night(datetime.fromisoformat(f"2026-11-22T{clock}:00")) is night
 
@@ -133,7 +146,7 @@ def test_every_topic_ends_with_doctor_advice(engine, library):
 
 
 def test_routine_parts_start_before_each_hold(library):
-    for code, lang in library.languages.items():
+    for lang in library.languages.values():
         for name in ("cramp_now", "bedtime_stretch"):
             steps = lang.routine(name).steps
             holds = [i for i, s in enumerate(steps) if s.kind == "hold"]

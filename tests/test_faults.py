@@ -15,14 +15,22 @@ from tests.conftest import AlexaClient
 
 
 def make_app(tmp_path, **config):
-    return create_app({"DATA_DIR": str(tmp_path), "ALEXA_TRUSTED_ROOTS": [alexa_signing.make_ca().cert],
-                       "ALEXA_CERT_FETCH": alexa_signing.fake_fetch(), "ALEXA_TIMEZONE_LOOKUP": False, **config})
+    return create_app(
+        {
+            "DATA_DIR": str(tmp_path),
+            "ALEXA_TRUSTED_ROOTS": [alexa_signing.make_ca().cert],
+            "ALEXA_CERT_FETCH": alexa_signing.fake_fetch(),
+            "ALEXA_TIMEZONE_LOOKUP": False,
+            **config,
+        }
+    )
 
 
 @pytest.fixture
 def short_lock_wait(monkeypatch):
     """The app's profile database waits 0.2 s for a lock instead of the default 5 s."""
     from skill import persistence
+
     monkeypatch.setattr(persistence, "SqliteAdapter", partial(persistence.SqliteAdapter, timeout=0.2))
 
 
@@ -36,22 +44,28 @@ def test_espeak_missing_keeps_the_kiosk_working_with_text(tmp_path, monkeypatch)
 
     def missing():
         raise speech.tts.SpeechUnavailable(f"espeak-ng is not installed: {speech.tts.INSTALL_FIX}")
+
     monkeypatch.setattr(speech.tts, "check_available", missing)
     client = make_app(tmp_path).test_client()
     status = client.get("/api/kiosk/status").get_json()
     assert status["speech_output"] is False and "apt-get install espeak-ng" in status["speech_problem"]
     reply = client.post("/api/kiosk/start", json={"lang": "en"}).get_json()
     assert reply["text"] and all(item.get("clip") is None for item in reply["timeline"] if "say" in item)
-    assert client.post("/api/kiosk/intent", json={"session": reply["session"], "intent": "CrampNowIntent"}).status_code == 200
+    assert (
+        client.post("/api/kiosk/intent", json={"session": reply["session"], "intent": "CrampNowIntent"}).status_code
+        == 200
+    )
 
 
 def test_no_room_for_the_speech_cache_leaves_the_text(tmp_path, monkeypatch):
     import speech.tts
+
     client = make_app(tmp_path).test_client()
     reply = client.post("/api/kiosk/start", json={"lang": "nb"}).get_json()
 
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
+
     monkeypatch.setattr(speech.tts.tempfile, "mkstemp", full)
     clip = next(item["clip"] for item in reply["timeline"] if item.get("clip"))
     for path in (tmp_path / "speech").glob("*.wav"):
@@ -77,12 +91,14 @@ def test_corrupt_vosk_model_is_a_clear_message_and_the_app_starts(tmp_path):
 def query_only(monkeypatch):
     """Make every profile write fail. Root ignores file modes, so SQLite itself is asked to refuse writes."""
     from skill.persistence import SqliteAdapter
+
     original = SqliteAdapter._connect
 
     def connect(self):
         db = original(self)
         db.execute("PRAGMA query_only = ON")
         return db
+
     monkeypatch.setattr(SqliteAdapter, "_connect", connect)
 
 
@@ -99,8 +115,9 @@ def test_read_only_database_still_answers_and_keeps_what_was_stored(tmp_path, mo
 
 
 @pytest.mark.parametrize("locale, code", [("en-US", "en"), ("nb-NO", "nb"), ("da-DK", "da")])
-def test_a_setting_that_was_not_saved_is_said_to_last_this_conversation_only(tmp_path, monkeypatch, library,
-                                                                             locale, code):
+def test_a_setting_that_was_not_saved_is_said_to_last_this_conversation_only(
+    tmp_path, monkeypatch, library, locale, code
+):
     say = library[code].say
     alexa = AlexaClient(make_app(tmp_path).test_client(), locale=locale)
     alexa.launch()
@@ -138,6 +155,7 @@ def test_corrupt_database_is_set_aside_not_lost(tmp_path):
 
 def test_logs_hold_no_user_id_and_no_utterance(tmp_path, caplog):
     import logging
+
     caplog.set_level(logging.DEBUG)
     app = make_app(tmp_path)
     alexa = AlexaClient(app.test_client(), user="amzn1.ask.account.SECRET-USER")

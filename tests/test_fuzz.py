@@ -20,13 +20,26 @@ json_values = st.recursive(
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4),
     max_leaves=20,
 )
-odd_text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60)
-header_text = st.text(alphabet=st.characters(min_codepoint=32, blacklist_categories=("Cs", "Cc", "Zl", "Zp")), max_size=60)
+odd_text = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=60)
+header_text = st.text(
+    alphabet=st.characters(min_codepoint=32, exclude_categories=["Cs", "Cc", "Zl", "Zp"]), max_size=60
+)
 
-PATHS = [("request",), ("request", "type"), ("request", "intent"), ("request", "intent", "name"),
-         ("request", "locale"), ("session",), ("session", "attributes"), ("session", "attributes", "state"),
-         ("context",), ("context", "System"), ("context", "System", "user"),
-         ("context", "System", "user", "userId"), ("version",)]
+PATHS = [
+    ("request",),
+    ("request", "type"),
+    ("request", "intent"),
+    ("request", "intent", "name"),
+    ("request", "locale"),
+    ("session",),
+    ("session", "attributes"),
+    ("session", "attributes", "state"),
+    ("context",),
+    ("context", "System"),
+    ("context", "System", "user"),
+    ("context", "System", "user", "userId"),
+    ("version",),
+]
 
 
 def mutate(envelope: dict, path: tuple, value):
@@ -55,15 +68,22 @@ def profiles(data_dir) -> list:
 @pytest.fixture(scope="module")
 def open_app(tmp_path_factory):
     data = tmp_path_factory.mktemp("fuzz-open")
-    return create_app({"DATA_DIR": str(data), "ALEXA_VERIFY": False, "MAX_CONTENT_LENGTH": 8192,
-                       "KIOSK_VISITS_PER_MINUTE": 10**6}), data
+    return create_app(
+        {"DATA_DIR": str(data), "ALEXA_VERIFY": False, "MAX_CONTENT_LENGTH": 8192, "KIOSK_VISITS_PER_MINUTE": 10**6}
+    ), data
 
 
 @pytest.fixture(scope="module")
 def verified_app(tmp_path_factory):
     data = tmp_path_factory.mktemp("fuzz-verified")
-    return create_app({"DATA_DIR": str(data), "ALEXA_TRUSTED_ROOTS": [alexa_signing.make_ca().cert],
-                       "ALEXA_CERT_FETCH": alexa_signing.fake_fetch(), "MAX_CONTENT_LENGTH": 8192}), data
+    return create_app(
+        {
+            "DATA_DIR": str(data),
+            "ALEXA_TRUSTED_ROOTS": [alexa_signing.make_ca().cert],
+            "ALEXA_CERT_FETCH": alexa_signing.fake_fetch(),
+            "MAX_CONTENT_LENGTH": 8192,
+        }
+    ), data
 
 
 @FUZZ
@@ -78,8 +98,11 @@ def test_random_json_to_alexa_never_500(open_app, body):
 
 
 @FUZZ
-@given(path=st.sampled_from(PATHS), value=json_values | odd_text | st.just(_DELETE),
-       intent=st.sampled_from(["AMAZON.NextIntent", "ReadArticleIntent", "SlowerIntent", "CrampNowIntent"]))
+@given(
+    path=st.sampled_from(PATHS),
+    value=json_values | odd_text | st.just(_DELETE),
+    intent=st.sampled_from(["AMAZON.NextIntent", "ReadArticleIntent", "SlowerIntent", "CrampNowIntent"]),
+)
 def test_mutated_envelopes_never_500(open_app, path, value, intent):
     app, data = open_app
     envelope = alexa_signing.envelope({"type": "IntentRequest", "intent": {"name": intent}})
@@ -93,8 +116,12 @@ def test_mutated_envelopes_never_500(open_app, path, value, intent):
 
 
 @FUZZ
-@given(body=st.binary(max_size=300), headers=st.dictionaries(
-    st.sampled_from(["Signature-256", "SignatureCertChainUrl", "Signature"]), header_text, max_size=3))
+@given(
+    body=st.binary(max_size=300),
+    headers=st.dictionaries(
+        st.sampled_from(["Signature-256", "SignatureCertChainUrl", "Signature"]), header_text, max_size=3
+    ),
+)
 def test_unverified_requests_never_reach_the_engine(verified_app, body, headers):
     app, data = verified_app
     before = profiles(data)
@@ -110,8 +137,10 @@ def test_oversized_bodies_get_413(open_app, verified_app):
 
 
 @FUZZ
-@given(route=st.sampled_from(["/api/kiosk/start", "/api/kiosk/intent", "/api/kiosk/say", "/api/listen"]),
-       body=json_values | odd_text)
+@given(
+    route=st.sampled_from(["/api/kiosk/start", "/api/kiosk/intent", "/api/kiosk/say", "/api/listen"]),
+    body=json_values | odd_text,
+)
 def test_kiosk_api_never_500(open_app, route, body):
     app, _ = open_app
     client = app.test_client()
@@ -138,20 +167,25 @@ def content_copy(tmp_path_factory):
     import shutil
 
     from content.loader import CONTENT_DIR
+
     root = tmp_path_factory.mktemp("content") / "content"
     shutil.copytree(CONTENT_DIR, root, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
     return root
 
 
 @FUZZ
-@given(file=st.sampled_from(["routines", "topics", "article", "prompts", "utterances"]),
-       lang=st.sampled_from(["en", "nb", "da"]), cut=st.integers(min_value=0, max_value=4000),
-       junk=st.text(max_size=40))
+@given(
+    file=st.sampled_from(["routines", "topics", "article", "prompts", "utterances"]),
+    lang=st.sampled_from(["en", "nb", "da"]),
+    cut=st.integers(min_value=0, max_value=4000),
+    junk=st.text(max_size=40),
+)
 def test_broken_content_files_always_give_a_clear_error(content_copy, file, lang, cut, junk):
     from content import read_library
+
     path = content_copy / lang / f"{file}.toml"
     original = path.read_text(encoding="utf-8")
-    broken = original[:cut] + junk + original[cut + len(junk) + 1:]
+    broken = original[:cut] + junk + original[cut + len(junk) + 1 :]
     path.write_text(broken, encoding="utf-8")
     try:
         library, problems = read_library(content_copy)

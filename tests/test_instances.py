@@ -25,8 +25,11 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def dynamodb(tmp_path_factory):
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -47,10 +50,18 @@ def instances(dynamodb, tmp_path, monkeypatch):
         monkeypatch.setenv(key, value)
 
     def instance(name):
-        return create_app({"DATA_DIR": str(tmp_path / name), "PERSISTENCE": "dynamodb",
-                           "DYNAMODB_ENDPOINT": dynamodb, "DYNAMODB_TABLE": "cramp-coach-test",
-                           "ALEXA_TRUSTED_ROOTS": [alexa_signing.make_ca().cert],
-                           "ALEXA_CERT_FETCH": alexa_signing.fake_fetch(), "ALEXA_TIMEZONE_LOOKUP": False})
+        return create_app(
+            {
+                "DATA_DIR": str(tmp_path / name),
+                "PERSISTENCE": "dynamodb",
+                "DYNAMODB_ENDPOINT": dynamodb,
+                "DYNAMODB_TABLE": "cramp-coach-test",
+                "ALEXA_TRUSTED_ROOTS": [alexa_signing.make_ca().cert],
+                "ALEXA_CERT_FETCH": alexa_signing.fake_fetch(),
+                "ALEXA_TIMEZONE_LOOKUP": False,
+            }
+        )
+
     return instance("a"), instance("b")
 
 

@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-import io
-import wave
-
 import pytest
 
 from app import create_app
 from speech.asr import ko_model_path
+from tests.audio_files import wav_bytes
 
 
 @pytest.fixture
 def client(tmp_path):
     return create_app({"DATA_DIR": str(tmp_path), "KIOSK_LANG": "nb"}).test_client()
-
-
-def wav_bytes(seconds: float, rate: int = 16000) -> bytes:
-    body = io.BytesIO()
-    with wave.open(body, "wb") as wav:
-        wav.setnchannels(1)
-        wav.setsampwidth(2)
-        wav.setframerate(rate)
-        wav.writeframes(b"\0\0" * int(rate * seconds))
-    return body.getvalue()
 
 
 def test_a_visit_through_the_api(client, library):
@@ -36,6 +24,9 @@ def test_a_visit_through_the_api(client, library):
     assert audio.status_code == 200 and audio.mimetype == "audio/wav"
     said = client.post("/api/kiosk/say", json={"session": start["session"], "text": "næste"}).get_json()
     assert said["intent"] == "AMAZON.NextIntent" and any("pause" in item for item in said["timeline"])
+    hold = next(item["hold"] for item in said["timeline"] if "hold" in item)
+    assert hold["seconds"] == library["da"].routines.cramp_now.steps[3].hold and hold["rep"] == hold["reps"] == 1
+    assert all(cue["clip"] for cue in hold["cues"])
     label = client.post("/api/kiosk/label", json={"session": start["session"], "key": "help_keys"}).get_json()
     assert label["text"] == library["da"].ui["help_keys"] and label["timeline"][0]["clip"]
 
@@ -46,13 +37,16 @@ def test_the_page_opens_in_the_configured_language(client, library):
     assert client.get("/").status_code == 302
 
 
-@pytest.mark.parametrize("route, body, status", [
-    ("/api/kiosk/start", {"lang": "sv"}, 400),
-    ("/api/kiosk/start", {"lang": 1}, 400),
-    ("/api/kiosk/intent", {"session": "nope", "intent": "AMAZON.NextIntent"}, 409),
-    ("/api/kiosk/say", {"session": "nope"}, 400),
-    ("/api/kiosk/label", {"session": "nope", "key": "help_keys"}, 409),
-])
+@pytest.mark.parametrize(
+    "route, body, status",
+    [
+        ("/api/kiosk/start", {"lang": "sv"}, 400),
+        ("/api/kiosk/start", {"lang": 1}, 400),
+        ("/api/kiosk/intent", {"session": "nope", "intent": "AMAZON.NextIntent"}, 409),
+        ("/api/kiosk/say", {"session": "nope"}, 400),
+        ("/api/kiosk/label", {"session": "nope", "key": "help_keys"}, 409),
+    ],
+)
 def test_what_the_page_does_not_send_is_refused(client, route, body, status):
     assert client.post(route, json=body).status_code == status
 
@@ -83,3 +77,17 @@ def test_listen_with_a_real_model_hears_silence_as_nothing(tmp_path):
     too_long = client.post(f"/api/listen?session={session}", data=wav_bytes(12))  # the header says 12 s
     assert too_long.status_code == 400 and b"10 seconds" in too_long.data
     assert client.post(f"/api/listen?session={session}", data=wav_bytes(11, rate=48000)).status_code == 413
+
+
+def test_a_hold_is_data_the_page_counts_down_from(client, library):
+    """Each cue is said `at` seconds into the hold; the last seconds are counted one a second."""
+    session = client.post("/api/kiosk/start", json={"lang": "en"}).get_json()["session"]
+    client.post("/api/kiosk/intent", json={"session": session, "intent": "CrampNowIntent"})
+    reply = client.post("/api/kiosk/intent", json={"session": session, "intent": "AMAZON.NextIntent"}).get_json()
+    [hold] = [item["hold"] for item in reply["timeline"] if "hold" in item]
+    cues = hold["cues"]
+    assert (cues[0]["say"], cues[0]["at"]) == (library["en"].say["hold_start"], 0)
+    assert [cue["at"] for cue in cues] == sorted(cue["at"] for cue in cues)
+    assert [(cue["say"], cue["at"]) for cue in cues[-5:]] == [(str(n), hold["seconds"] - n) for n in range(5, 0, -1)]
+    quiet = sum(cue["pause"] for cue in cues)  # with about 0.4 s to say each counted number, the whole hold
+    assert quiet < hold["seconds"] <= quiet + 5 * 0.4

@@ -1,26 +1,33 @@
 """The kiosk page in real headless Chromium: the relief routine by mouse and by keyboard in every
 language, speech, the idle reset, tap to speak, and axe-core on every screen.
 
-Pages open with ?fast=1 (50 ms pauses, speech at 16x) unless a test needs real time. Screenshots
-of every screen go to tests/out/screenshots/.
+Pages open with ?timescale=0.01 (speech and pauses in 1/100 of their time) unless a test needs
+another pace; the idle test moves Playwright's clock on instead of waiting. Every page runs under the
+app's own Content-Security-Policy. Screenshots of every screen go to tests/out/screenshots/.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import re
+import urllib.request
 import wave
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
+from app import SECURITY_HEADERS
 from content import load_library
 from speech.asr import ko_model_path
-from tests.browser import CSP, LiveServer, screenshot
+from tests.audio_files import wav_bytes
+from tests.browser import LiveServer, screenshot
 
 LIBRARY = load_library()
 LANGS = ("en", "nb", "da")
+STATIC = Path(__file__).resolve().parent.parent / "kiosk" / "static"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
@@ -53,7 +60,7 @@ def expect_steps(page, lang: str, *ids: str) -> None:
     order = list(steps)
     items = page.locator("#steps > li")
     expect(items).to_have_count(len(ids))
-    for item, step_id in zip(items.all(), ids):
+    for item, step_id in zip(items.all(), ids, strict=True):
         step = steps[step_id]
         expect(item.locator(".step-text")).to_have_text(step.show)
         number = ui(lang)["step_of"].format(n=order.index(step_id) + 1, total=len(order))
@@ -68,11 +75,14 @@ def check_axe(page, name: str) -> None:
     axe = Axe()
     violations = axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}}).response["violations"]
     # and contrast of at least 7:1 (WCAG AAA), which the page promises
-    violations += axe.run(page, options={"runOnly": {"type": "rule", "values": ["color-contrast-enhanced"]}}
-                          ).response["violations"]
-    report = "\n".join(f"{v['id']} ({v['impact']}): {v['help']}\n" +
-                       "\n".join(f"    {node['target']}: {node['failureSummary']}" for node in v["nodes"])
-                       for v in violations)
+    violations += axe.run(page, options={"runOnly": {"type": "rule", "values": ["color-contrast-enhanced"]}}).response[
+        "violations"
+    ]
+    report = "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']}\n"
+        + "\n".join(f"    {node['target']}: {node['failureSummary']}" for node in v["nodes"])
+        for v in violations
+    )
     assert not violations, f"axe-core on the {name} screen:\n{report}"
 
 
@@ -94,12 +104,15 @@ class AudioLog:
             self.responses.setdefault(found.group(1), []).append(response)
 
     def check(self, reply: dict) -> None:
-        clips = [item["clip"] for item in reply["timeline"] if item.get("clip")]
+        """Every clip of the reply, the cues of a timed hold included, came as audio."""
+        said = [cue for item in reply["timeline"] for cue in (item["hold"]["cues"] if "hold" in item else [item])]
+        clips = [item["clip"] for item in said if item.get("clip")]
         assert clips, "the reply has no audio"
         for clip in clips:
             got = self.responses.get(clip, [])
-            assert any(r.status == 200 and r.headers["content-type"] == "audio/wav" for r in got), \
+            assert any(r.status == 200 and r.headers["content-type"] == "audio/wav" for r in got), (
                 f"no audio/wav 200 response for clip {clip}: {[r.status for r in got]}"
+            )
             assert all(r.status < 400 for r in got)
 
 
@@ -195,21 +208,23 @@ def test_relief_routine_by_keyboard_alone(server, open_page, lang):
     expect(screen(page, "home")).to_be_visible()
 
 
-def test_idle_visit_goes_back_to_the_start(data_dir, open_page):
-    live = LiveServer({"DATA_DIR": data_dir, "KIOSK_IDLE_SECONDS": 2})
-    try:
-        page = ready(open_page(live))
-        starts = []
-        page.on("request", lambda r: r.url.endswith("/api/kiosk/start") and starts.append(r.post_data_json))
-        button(page, "en", "why").click()
-        expect(screen(page, "topic")).to_be_visible()
-        expect(screen(page, "home")).to_be_visible(timeout=15_000)
-        expect(page.locator("#live")).to_contain_text(LIBRARY["en"].say["idle_reset"])
-        assert starts == [{"lang": "en", "reason": "idle"}]
-        page.wait_for_timeout(2500)  # a visit nobody has touched is not reset again
-        assert len(starts) == 1
-    finally:
-        live.close()
+def test_idle_visit_goes_back_to_the_start(server, open_page):
+    """The page's clock is moved on by the idle time, not waited for."""
+    page = ready(open_page(server, clock=True))
+    idle_ms = float(page.locator("body").get_attribute("data-idle-seconds")) * 1000
+    starts = []
+    page.on("request", lambda r: r.url.endswith("/api/kiosk/start") and starts.append(r.post_data_json))
+    button(page, "en", "why").click()
+    expect(screen(page, "topic")).to_be_visible()
+    played(page)
+    page.clock.fast_forward(idle_ms)
+    expect(screen(page, "home")).to_be_visible()
+    expect(page.locator("#live")).to_contain_text(LIBRARY["en"].say["idle_reset"])
+    played(page)
+    assert starts == [{"lang": "en", "reason": "idle"}]
+    page.clock.fast_forward(idle_ms)  # a visit nobody has touched is not reset again:
+    press_intent(page, button(page, "en", "why"))  # a reset would have been asked for before this
+    assert starts == [{"lang": "en", "reason": "idle"}]
 
 
 def test_every_screen_passes_axe(server, open_page):
@@ -264,22 +279,24 @@ def test_every_screen_passes_axe(server, open_page):
     expect(page.locator("#help")).to_be_hidden()
 
 
-def test_hold_shows_a_countdown_in_real_time(server, open_page):
-    page = ready(open_page(server, "/kiosk"))
+def test_hold_shows_a_countdown_from_the_hold_data(server, open_page):
+    page = ready(open_page(server, "/kiosk?timescale=0.5"))  # slow enough to look at the countdown
     button(page, "en", "relief").click()
     expect_steps(page, "en", "position", "straighten", "stretch")
-    button(page, "en", "next").click()
+    reply = press_intent(page, button(page, "en", "next"))
+    hold = next(item["hold"] for item in reply["timeline"] if "hold" in item)
+    assert hold["seconds"] == cramp_steps("en")["hold"].hold
     expect_steps(page, "en", "hold", "release", "check")
-    countdown = page.locator("#countdown")
+    countdown, number = page.locator("#countdown"), page.locator(".count-number")
     expect(countdown).to_be_visible(timeout=15_000)  # after the step is said and a settling pause
-    first = int(page.locator(".count-number").inner_text())
-    assert 20 < first <= 30
+    first = int(number.inner_text())
+    assert hold["seconds"] - 10 < first <= hold["seconds"]
     expect(countdown).to_have_text(re.compile(r"^\d+ seconds left$"))
     expect(page.locator("#steps > li").first).to_have_class(re.compile("holding"))
     check_axe(page, "hold")
     screenshot(page, "hold")
-    page.wait_for_timeout(1200)
-    assert int(page.locator(".count-number").inner_text()) < first
+    expect(number).not_to_have_text(str(first))  # it counts down
+    assert int(number.inner_text()) < first
     page.keyboard.press("Escape")  # stops the speech and the hold
     expect(countdown).to_be_hidden()
     expect(page.locator("body")).to_have_attribute("data-playing", "false")
@@ -356,8 +373,7 @@ def test_tap_to_speak_records_a_16khz_mono_wav(voice_server, open_page):
     page.route("**/api/listen?*", answer)
     speak = button(page, "en", "speak")
     speak.click()
-    expect(button(page, "en", "listening")).to_be_visible()
-    page.wait_for_timeout(500)
+    expect(button(page, "en", "listening")).to_be_visible()  # shown once the microphone's sound comes in
     button(page, "en", "listening").click()  # a second tap sends at once
     expect_steps(page, "en", "position", "straighten", "stretch")
     channels, rate, width, frames = wav_format(sent[0])
@@ -369,18 +385,18 @@ def test_tap_to_speak_records_a_16khz_mono_wav(voice_server, open_page):
     expect(page.locator("#btn-speak")).to_be_hidden()
 
 
-def test_listen_accepts_a_16khz_mono_wav(voice_server, open_page):
-    page = ready(open_page(voice_server))
-    session = page.request.post("/api/kiosk/start", data={"lang": "en"}).json()["session"]
-    body = io.BytesIO()
-    with wave.open(body, "wb") as wav:
-        wav.setnchannels(1)
-        wav.setsampwidth(2)
-        wav.setframerate(16000)
-        wav.writeframes(b"\0\0" * 8000)
-    response = page.request.post(f"/api/listen?session={session}", data=body.getvalue(),
-                                 headers={"Content-Type": "audio/wav"})
-    assert response.status == 200, response.text()
+def fetch(live: LiveServer, path: str, body: bytes | None = None, content_type: str = "application/json"):
+    """A plain HTTP request to the live server: (status, headers, body)."""
+    request = urllib.request.Request(live.url + path, data=body, headers={"Content-Type": content_type})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return response.status, response.headers, response.read()
+
+
+def test_listen_accepts_a_16khz_mono_wav(voice_server):
+    _, _, started = fetch(voice_server, "/api/kiosk/start", b'{"lang": "en"}')
+    session = json.loads(started)["session"]
+    status, _, _ = fetch(voice_server, f"/api/listen?session={session}", wav_bytes(0.5), "audio/wav")
+    assert status == 200
 
 
 class _Inline(HTMLParser):
@@ -399,14 +415,17 @@ class _Inline(HTMLParser):
                 self.problems.append(f"an outside asset: {attrs[name]}")
 
 
-def test_page_has_no_inline_code_or_outside_assets(server, open_page):
-    page = ready(open_page(server))
-    response = page.request.get("/kiosk")
-    assert response.headers["content-security-policy"] == CSP  # and no test page logged a violation
+def test_page_runs_under_the_apps_own_csp_with_no_inline_code_or_outside_assets(server, open_page):
+    csp = SECURITY_HEADERS["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "unsafe" not in csp
+    _, headers, html = fetch(server, "/kiosk")
+    assert headers["Content-Security-Policy"] == csp  # and no test page logged a violation
     parser = _Inline()
-    parser.feed(response.text())
+    parser.feed(html.decode())
     assert parser.problems == []
+    page = ready(open_page(server))  # once the script has run, too
     assert page.locator("[style], style, script:not([src]):not([type='application/json'])").count() == 0
-    for path in ("kiosk.js", "kiosk.css"):
-        text = page.request.get(f"/kiosk/static/{path}").text()
-        assert not re.search(r"https?:|@import|\beval\(|new Function", text), path
+    for path in ["kiosk.css", *(f"js/{module.name}" for module in sorted((STATIC / "js").glob("*.js")))]:
+        _, headers, text = fetch(server, f"/kiosk/static/{path}")
+        assert headers["Content-Security-Policy"] == csp
+        assert not re.search(r"https?:|@import|\beval\(|new Function", text.decode()), path

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import io
-import wave
 
 import pytest
 
 from kiosk import web
 from kiosk.web import KioskFull, SessionStore, VisitLimiter
 from speech.audio import BadRecording, read_upload, resample
+from tests.audio_files import wav_bytes
 
 
 class Clock:
@@ -66,21 +66,22 @@ def test_visit_limiter_memory_is_bounded():
 
 
 def wav(rate: int = 16000, seconds: float = 1.0, channels: int = 1, width: int = 2) -> io.BytesIO:
-    out = io.BytesIO()
-    with wave.open(out, "wb") as f:
-        f.setnchannels(channels)
-        f.setsampwidth(width)
-        f.setframerate(rate)
-        f.writeframes(b"\0" * width * channels * int(rate * seconds))
-    out.seek(0)
-    return out
+    return io.BytesIO(wav_bytes(seconds, rate, channels, width))
 
 
-@pytest.mark.parametrize("upload, problem", [
-    (wav(rate=100), "sample rate"), (wav(rate=7999), "sample rate"), (wav(rate=48001), "sample rate"),
-    (wav(channels=2), "mono"), (wav(width=1), "16-bit"), (wav(seconds=10.5), "10 seconds"),
-    (io.BytesIO(b"RIFF\0\0\0\0WAVEjunk"), "WAV"), (io.BytesIO(b""), "WAV"),
-])
+@pytest.mark.parametrize(
+    "upload, problem",
+    [
+        (wav(rate=100), "sample rate"),
+        (wav(rate=7999), "sample rate"),
+        (wav(rate=48001), "sample rate"),
+        (wav(channels=2), "mono"),
+        (wav(width=1), "16-bit"),
+        (wav(seconds=10.5), "10 seconds"),
+        (io.BytesIO(b"RIFF\0\0\0\0WAVEjunk"), "WAV"),
+        (io.BytesIO(b""), "WAV"),
+    ],
+)
 def test_recordings_outside_the_limits_are_refused(upload, problem):
     with pytest.raises(BadRecording, match=problem):
         read_upload(upload)
@@ -102,10 +103,9 @@ def test_recordings_within_the_limits_are_read(rate):
 def test_resampling_is_linear_interpolation_of_the_right_length():
     ramp = b"".join(int(v).to_bytes(2, "little", signed=True) for v in range(0, 8000, 2))  # 4000 samples
     out = resample(ramp, 8000, 16000)
-    samples = [int.from_bytes(out[i:i + 2], "little", signed=True) for i in range(0, len(out), 2)]
+    samples = [int.from_bytes(out[i : i + 2], "little", signed=True) for i in range(0, len(out), 2)]
     assert len(samples) == 8000
     assert samples[:5] == [0, 1, 2, 3, 4]  # halfway points between 0, 2, 4...
     assert resample(ramp, 16000, 16000) == ramp
     with pytest.raises(ValueError):
         resample(ramp, 0, 16000)
-

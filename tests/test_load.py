@@ -28,7 +28,9 @@ class MemoryWatch:
     """Samples the summed VmRSS of the gunicorn workers every 0.2 s, and which workers there are."""
 
     def __init__(self, server: alexa_load.Gunicorn):
-        self.server, self.samples, self.pids = server, [], set()
+        self.server = server
+        self.samples: list[tuple[float, int]] = []
+        self.pids: set[int] = set()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -107,12 +109,18 @@ def test_sustained_signed_load(tmp_path):
     assert memory.pids == workers, "a worker was restarted during the run"
     first, last = memory.quarters(result.seconds)
     assert last - first <= max(MAX_GROWTH * first, MAX_GROWTH_KB), (
-        f"worker memory grew from {first / 1024:.1f} MB to {last / 1024:.1f} MB")
+        f"worker memory grew from {first / 1024:.1f} MB to {last / 1024:.1f} MB"
+    )
 
-    expected = {hashlib.sha256(user.encode()).hexdigest(): bookmark
-                for bookmarks in written for user, bookmark in bookmarks.items()}
+    expected = {
+        hashlib.sha256(user.encode()).hexdigest(): bookmark
+        for bookmarks in written
+        for user, bookmark in bookmarks.items()
+    }
     assert len(expected) == CLIENTS * USERS_PER_CLIENT
     with sqlite3.connect(tmp_path / "profiles.sqlite3") as db:
-        stored = {user: json.loads(data).get("bookmark") for user, data in db.execute("SELECT user, data FROM profiles")}
+        stored = {
+            user: json.loads(data).get("bookmark") for user, data in db.execute("SELECT user, data FROM profiles")
+        }
     missing = {key: bookmark for key, bookmark in expected.items() if stored.get(key) != bookmark}
     assert not missing, f"{len(missing)} of {len(expected)} bookmarks not stored, e.g. {next(iter(missing.items()))}"

@@ -12,14 +12,17 @@ from kiosk.matcher import FALLBACK, OUT_OF_SCOPE, IntentMatcher, normalize
 
 DATA = Path(__file__).parent / "data" / "understanding"
 LANGS = ("en", "nb", "da")
-MIN_ACCURACY = 0.95        # in-scope phrases given their intent
-MAX_FALSE_ACCEPTS = 0.05   # out-of-scope phrases taken as a command
+MIN_ACCURACY = 0.95  # in-scope phrases given their intent
+MAX_FALSE_ACCEPTS = 0.05  # out-of-scope phrases taken as a command
 MIN_IN_SCOPE, MIN_OUT_OF_SCOPE = 100, 85  # test-split sizes, so the gates mean something
 
 
 def held_out(code: str, split: str) -> list[tuple[str, str]]:
-    rows = [line.split("\t") for line in (DATA / f"{code}.tsv").read_text("utf-8").splitlines()
-            if line and not line.startswith("#")]
+    rows = [
+        line.split("\t")
+        for line in (DATA / f"{code}.tsv").read_text("utf-8").splitlines()
+        if line and not line.startswith("#")
+    ]
     assert all(len(row) == 3 and row[2] in ("validation", "test") for row in rows)
     return [(phrase, label) for phrase, label, where in rows if where == split]
 
@@ -41,25 +44,39 @@ def test_every_sample_phrase_matches_its_own_intent(matchers, library, code):
             assert matchers[code].match(phrase).intent == intent, phrase
 
 
-@pytest.mark.parametrize("code, text, intent", [
-    ("en", "Cramp!", "CrampNowIntent"),
-    ("en", "ow my calf is killing me", "CrampNowIntent"),
-    ("en", "it's not getting any better", "AMAZON.NoIntent"),
-    ("nb", "aa, leggen min", "CrampNowIntent"),
-    ("nb", "hvorfor far jeg kramper", "WhyCrampsIntent"),
-    ("da", "hvornaar skal jeg til laegen", "SeeDoctorIntent"),
-    ("da", "naeste", "AMAZON.NextIntent"),
-])
+@pytest.mark.parametrize(
+    "code, text, intent",
+    [
+        ("en", "Cramp!", "CrampNowIntent"),
+        ("en", "ow my calf is killing me", "CrampNowIntent"),
+        ("en", "it's not getting any better", "AMAZON.NoIntent"),
+        ("nb", "aa, leggen min", "CrampNowIntent"),
+        ("nb", "hvorfor far jeg kramper", "WhyCrampsIntent"),
+        ("da", "hvornaar skal jeg til laegen", "SeeDoctorIntent"),
+        ("da", "naeste", "AMAZON.NextIntent"),
+    ],
+)
 def test_natural_and_folded_phrasings(matchers, code, text, intent):
     assert matchers[code].match(text).intent == intent
 
 
-@pytest.mark.parametrize("code, text", [
-    ("en", "call the nurse"), ("en", "it's cold in here"), ("en", "read my messages"),
-    ("en", "cancel my appointment"), ("en", "next patient please"), ("en", "where is the toilet"),
-    ("en", "i stretched my budget this month"), ("en", "my head hurts"),
-    ("nb", "neste pasient"), ("nb", "hvor er toalettet"), ("da", "næste patient tak"), ("da", "hvor er toilettet"),
-])
+@pytest.mark.parametrize(
+    "code, text",
+    [
+        ("en", "call the nurse"),
+        ("en", "it's cold in here"),
+        ("en", "read my messages"),
+        ("en", "cancel my appointment"),
+        ("en", "next patient please"),
+        ("en", "where is the toilet"),
+        ("en", "i stretched my budget this month"),
+        ("en", "my head hurts"),
+        ("nb", "neste pasient"),
+        ("nb", "hvor er toalettet"),
+        ("da", "næste patient tak"),
+        ("da", "hvor er toilettet"),
+    ],
+)
 def test_talk_that_only_shares_our_words_is_not_a_command(matchers, code, text):
     """The issue's own examples (each was taken as a command before the matcher could abstain)."""
     assert matchers[code].match(text).intent == FALLBACK

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from app import create_app
-from coach.reply import Profile, Settings
+from coach.reply import Profile, SameView, Settings
 from speech.asr import Stream
 
 LANGS = ("en", "nb", "da")
@@ -26,10 +26,10 @@ def test_two_misses_in_a_row_point_to_another_way(engine, library, lang, screen)
     settings = Settings(lang, Profile(disclaimer_heard=True), screen=screen)
     state = routine_state(engine, lang)
     first = engine.handle(state, "AMAZON.FallbackIntent", settings)
-    assert first.text.startswith(say["fallback"]) and first.view == {"screen": "same"}
+    assert first.text.startswith(say["fallback"]) and first.view == SameView()
     second = engine.handle(first.state, "AMAZON.FallbackIntent", settings)
     again = say["fallback_again_screen" if screen else "fallback_again_voice"]
-    assert second.text.startswith(again) and second.view == {"screen": "same"}
+    assert second.text.startswith(again) and second.view == SameView()
     third = engine.handle(second.state, "AMAZON.FallbackIntent", settings)
     assert third.text.startswith(again)
     where = {k: v for k, v in state.items() if k != "misses"}
@@ -76,7 +76,11 @@ class FakeRecognizer:
 
 def test_silence_or_only_unknown_words_is_nothing_heard():
     stream = Stream.__new__(Stream)
-    stream._rec, stream._partial, stream._ending = FakeRecognizer(["", "[unk]", "[unk] [unk]", "[unk] next [unk]"]), "", None
+    stream._rec, stream._partial, stream._ending = (
+        FakeRecognizer(["", "[unk]", "[unk] [unk]", "[unk] next [unk]"]),
+        "",
+        None,
+    )
     results = [stream.feed(b"\0\0") for _ in range(4)]
     assert results[:3] == [None, None, None]
     assert results[3].text == "next" and results[3].final

@@ -77,12 +77,17 @@ def test_a_whole_alexa_request_logs_no_user_or_device_at_debug(zones, app, caplo
     caplog.set_level(logging.DEBUG)
     envelope = alexa_signing.envelope()
     system = envelope["context"]["System"]
-    system.update(device={"deviceId": DEVICE, "supportedInterfaces": {}}, apiEndpoint=zones.url,
-                  apiAccessToken=TOKEN, user={"userId": USER})
+    system.update(
+        device={"deviceId": DEVICE, "supportedInterfaces": {}},
+        apiEndpoint=zones.url,
+        apiAccessToken=TOKEN,
+        user={"userId": USER},
+    )
     envelope["session"]["user"] = {"userId": USER}
     body = json.dumps(envelope).encode()
-    response = app.test_client().post("/alexa", data=body, headers=alexa_signing.signed_headers(body),
-                                      content_type="application/json")
+    response = app.test_client().post(
+        "/alexa", data=body, headers=alexa_signing.signed_headers(body), content_type="application/json"
+    )
     assert response.status_code == 200 and len(zones.paths) == 1
     assert_never_logged(caplog.records, DEVICE, USER, TOKEN)
 

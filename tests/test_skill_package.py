@@ -17,8 +17,14 @@ def test_interaction_models_are_valid(library):
         language_model = model["interactionModel"]["languageModel"]
         assert language_model["invocationName"] == INVOCATION
         names = {intent["name"] for intent in language_model["intents"]}
-        assert {"AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.HelpIntent", "AMAZON.NavigateHomeIntent",
-                "AMAZON.FallbackIntent", "CrampNowIntent"} <= names
+        assert {
+            "AMAZON.StopIntent",
+            "AMAZON.CancelIntent",
+            "AMAZON.HelpIntent",
+            "AMAZON.NavigateHomeIntent",
+            "AMAZON.FallbackIntent",
+            "CrampNowIntent",
+        } <= names
         seen = {}
         for intent in language_model["intents"]:
             for sample in intent["samples"]:
@@ -29,13 +35,17 @@ def test_interaction_models_are_valid(library):
 def test_manifest_carries_the_disclaimer(library):
     manifest = json.loads((PACKAGE_DIR / "skill.json").read_text())["manifest"]
     for code in ENGLISH_LOCALES:
-        assert library["en"].topics.see_doctor.disclaimer in manifest["publishingInformation"]["locales"][code]["description"]
+        assert (
+            library["en"].topics.see_doctor.disclaimer
+            in manifest["publishingInformation"]["locales"][code]["description"]
+        )
 
 
 def test_lambda_handler_answers_a_launch(tmp_path, monkeypatch):
     import importlib
 
     from tests.alexa_signing import envelope
+
     monkeypatch.setenv("PERSISTENCE", "sqlite")
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
     monkeypatch.setenv("ALEXA_SKILL_ID", "amzn1.ask.skill.lambda")

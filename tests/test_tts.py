@@ -12,8 +12,9 @@ import pytest
 from speech.audio import wav_duration
 from speech.tts import VOICES, Speaker, SpeechUnavailable, check_available
 
-pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None,
-                                reason="espeak-ng is not installed (`make test` installs it)")
+pytestmark = pytest.mark.skipif(
+    shutil.which("espeak-ng") is None, reason="espeak-ng is not installed (`make test` installs it)"
+)
 
 SENTENCES = {
     "en": "Stand up and put your weight on the leg with the cramp.",
@@ -59,8 +60,12 @@ def test_second_render_is_a_cache_hit(speaker, tmp_path):
 
 
 def test_cache_key_covers_text_voice_and_rate(speaker):
-    paths = {speaker.render("Hold it.", "en"), speaker.render("Hold it!", "en"),
-             speaker.render("Hold it.", "nb"), speaker.render("Hold it.", "en", 1.2)}
+    paths = {
+        speaker.render("Hold it.", "en"),
+        speaker.render("Hold it!", "en"),
+        speaker.render("Hold it.", "nb"),
+        speaker.render("Hold it.", "en", 1.2),
+    }
     assert len(paths) == 4
 
 
@@ -111,8 +116,13 @@ def test_bad_input(speaker):
 
 def test_prerender_counts_and_never_raises(speaker, caplog):
     secret = "Private sentence about my left calf."
-    items = [("Bend your foot up.", "en", 1.0), ("Bøy foten opp.", "nb", 1.0),
-             ("Bend your foot up.", "en", 1.0), (secret, "fr", 1.0), ("", "en", 1.0)]
+    items = [
+        ("Bend your foot up.", "en", 1.0),
+        ("Bøy foten opp.", "nb", 1.0),
+        ("Bend your foot up.", "en", 1.0),
+        (secret, "fr", 1.0),
+        ("", "en", 1.0),
+    ]
     with caplog.at_level(logging.WARNING, logger="speech.tts"):
         counts = speaker.prerender(items, progress=False)
     assert counts == (2, 1, 2)

@@ -22,7 +22,7 @@ from tests.alexa_signing import (
     signed_headers,
 )
 
-NOW = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 def clock():
@@ -57,6 +57,7 @@ def test_header_lookup_is_case_insensitive():
 
 # --- signature ---------------------------------------------------------------
 
+
 def test_rejects_signature_from_another_key():
     body = body_at()
     headers = signed_headers(body, key=rsa_key("rogue"))
@@ -78,6 +79,7 @@ def test_rejects_signature_that_is_not_base64():
 
 # --- headers -----------------------------------------------------------------
 
+
 @pytest.mark.parametrize("missing", ["SignatureCertChainUrl", "Signature-256"])
 def test_rejects_missing_header(missing):
     body = body_at()
@@ -87,6 +89,7 @@ def test_rejects_missing_header(missing):
 
 
 # --- certificate URL ---------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     "url, reason",
@@ -125,6 +128,7 @@ def test_accepts_equivalent_certificate_urls_and_fetches_normalized_url(url):
 
 # --- certificate chain -------------------------------------------------------
 
+
 def verifier_serving(*certs, **kwargs):
     return make_verifier(fetch=fake_fetch({CERT_URL: chain_pem(*certs)}), **kwargs)
 
@@ -145,7 +149,9 @@ def test_rejects_wrong_san():
     leaf = make_leaf(san="evil.example.com")
     body = body_at()
     assert_rejected(
-        verifier_serving(leaf, make_ca().cert), signed_headers(body), body,
+        verifier_serving(leaf, make_ca().cert),
+        signed_headers(body),
+        body,
         "not issued to echo-api.amazon.com",
     )
 
@@ -217,6 +223,7 @@ def test_certificate_cache_is_bounded():
 
 # --- body and timestamp ------------------------------------------------------
 
+
 @pytest.mark.parametrize("body", [b"not json", b"[1, 2]", b"\xff\xfe"])
 def test_rejects_body_that_is_not_a_json_object(body):
     assert_rejected(make_verifier(), signed_headers(body), body, "body is not a JSON object")
@@ -262,6 +269,7 @@ def test_rejects_missing_or_malformed_timestamp(request_part, reason):
 
 # --- skill id ----------------------------------------------------------------
 
+
 def test_accepts_matching_application_id():
     body = body_at()
     assert make_verifier(skill_id=SKILL_ID).verify(signed_headers(body), body)
@@ -269,9 +277,7 @@ def test_accepts_matching_application_id():
 
 def test_rejects_wrong_application_id():
     body = body_at(application_id="amzn1.ask.skill.someone-else")
-    assert_rejected(
-        make_verifier(skill_id=SKILL_ID), signed_headers(body), body, "application id does not match"
-    )
+    assert_rejected(make_verifier(skill_id=SKILL_ID), signed_headers(body), body, "application id does not match")
 
 
 def test_falls_back_to_session_application_id():
@@ -289,6 +295,7 @@ def test_rejects_missing_application_id_when_skill_id_set():
 
 
 # --- robustness --------------------------------------------------------------
+
 
 @pytest.mark.parametrize("body", [None, "a str body", 42])
 def test_unexpected_input_types_raise_verification_error(body):

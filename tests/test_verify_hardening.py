@@ -35,7 +35,7 @@ class Clock:
     """A clock the test can move."""
 
     def __init__(self):
-        self.now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+        self.now = dt.datetime.now(dt.UTC).replace(microsecond=0)
 
     def __call__(self):
         return self.now
@@ -50,6 +50,7 @@ def clock():
 def make_verifier(clock):
     def make(**kwargs):
         return local_verifier(clock=clock, **kwargs)
+
     return make
 
 
@@ -71,13 +72,15 @@ def cert_url(name):
 
 # --- 1. one cache key: URL variants cannot grow memory -----------------------
 
+
 def host_variant(i):
     host = "".join(c.upper() if i >> n & 1 else c for n, c in enumerate("amazonawscom"))
     return f"https://s3.{host[:9]}.{host[9:]}/echo.api/echo-api-cert.pem"
 
 
-@pytest.mark.parametrize("variant", [lambda i: f"{CERT_URL}#{i:07d}{'x' * 7000}", host_variant],
-                         ids=["fragment", "host-case"])
+@pytest.mark.parametrize(
+    "variant", [lambda i: f"{CERT_URL}#{i:07d}{'x' * 7000}", host_variant], ids=["fragment", "host-case"]
+)
 def test_unsigned_requests_with_url_variants_do_not_grow_memory(make_verifier, clock, variant):
     verifier = make_verifier()
     verifier.verify(*signed(clock))  # the real URL's chain is cached
@@ -101,6 +104,7 @@ def test_unsigned_requests_with_url_variants_do_not_grow_memory(make_verifier, c
 
 
 # --- 2. a cache miss re-validates the chain ---------------------------------
+
 
 def test_url_variant_is_revalidated_after_its_chain_is_evicted(make_verifier, clock, monkeypatch):
     monkeypatch.setattr(verify_mod, "MAX_CACHED_CHAINS", 1)
@@ -134,19 +138,23 @@ def test_cache_is_bounded_in_bytes(make_verifier, clock, monkeypatch):
 
 # --- 3. certificate URL rules ------------------------------------------------
 
-@pytest.mark.parametrize("url, reason", [
-    ("https://s3.amazonaws.com/echo.api/%2e%2e/evil/x.pem", "no percent-encoding"),
-    ("https://s3.amazonaws.com/echo.api/%41.pem", "no percent-encoding"),
-    ("https://s3.amazonaws.com/echo.api/./echo-api-cert.pem", "'.', '..' or empty segments"),
-    ("https://s3.amazonaws.com/echo.api/../echo.api/echo-api-cert.pem", "'.', '..' or empty segments"),
-    ("https://s3.amazonaws.com/echo.api//echo-api-cert.pem", "'.', '..' or empty segments"),
-    ("https://s3.amazonaws.com/echo.api/", "'.', '..' or empty segments"),
-    ("https://s3.amazonaws.com/echo.api/echo-api-cert.pem?x=1", "query"),
-    ("https://s3.amazonaws.com/echo.api/echo-api-cert.pem?", "query"),
-    ("https://s3.amazonaws.com/echo.api/echo-api-cert.pem#x", "fragment"),
-    ("https://user:pw@s3.amazonaws.com/echo.api/echo-api-cert.pem", "userinfo"),
-    ("https://@s3.amazonaws.com/echo.api/echo-api-cert.pem", "userinfo"),
-])
+
+@pytest.mark.parametrize(
+    "url, reason",
+    [
+        ("https://s3.amazonaws.com/echo.api/%2e%2e/evil/x.pem", "no percent-encoding"),
+        ("https://s3.amazonaws.com/echo.api/%41.pem", "no percent-encoding"),
+        ("https://s3.amazonaws.com/echo.api/./echo-api-cert.pem", "'.', '..' or empty segments"),
+        ("https://s3.amazonaws.com/echo.api/../echo.api/echo-api-cert.pem", "'.', '..' or empty segments"),
+        ("https://s3.amazonaws.com/echo.api//echo-api-cert.pem", "'.', '..' or empty segments"),
+        ("https://s3.amazonaws.com/echo.api/", "'.', '..' or empty segments"),
+        ("https://s3.amazonaws.com/echo.api/echo-api-cert.pem?x=1", "query"),
+        ("https://s3.amazonaws.com/echo.api/echo-api-cert.pem?", "query"),
+        ("https://s3.amazonaws.com/echo.api/echo-api-cert.pem#x", "fragment"),
+        ("https://user:pw@s3.amazonaws.com/echo.api/echo-api-cert.pem", "userinfo"),
+        ("https://@s3.amazonaws.com/echo.api/echo-api-cert.pem", "userinfo"),
+    ],
+)
 def test_rejects_unplain_certificate_url_without_fetching(make_verifier, clock, url, reason):
     fetch = fake_fetch()
     assert_rejected(make_verifier(fetch=fetch), *signed(clock, url=url), reason)
@@ -155,20 +163,32 @@ def test_rejects_unplain_certificate_url_without_fetching(make_verifier, clock, 
 
 # --- 4. cheap checks before any fetch ----------------------------------------
 
+
 def with_body(body):
     return signed_headers(body), body
 
 
-@pytest.mark.parametrize("request_for, reason", [
-    (lambda now: ({**signed_headers(b"{}"), "Signature-256": base64.b64encode(b"x" * 16).decode()},
-                  envelope_bytes(timestamp=now)), "wrong length"),
-    (lambda now: with_body(b"[1]"), "not a JSON object"),
-    (lambda now: with_body(b"[" * 1000), "not a JSON object"),
-    (lambda now: with_body(b'{"a": ' + b"[" * 100_000), "not a JSON object"),
-    (lambda now: with_body(envelope_bytes(timestamp=now - TOLERANCE * 2)), "too old"),
-    (lambda now: with_body(envelope_bytes(timestamp=now, application_id="amzn1.ask.skill.other")), "application id"),
-    (lambda now: with_body(envelope_bytes({"requestId": None}, timestamp=now)), "request id is missing"),
-])
+@pytest.mark.parametrize(
+    "request_for, reason",
+    [
+        (
+            lambda now: (
+                {**signed_headers(b"{}"), "Signature-256": base64.b64encode(b"x" * 16).decode()},
+                envelope_bytes(timestamp=now),
+            ),
+            "wrong length",
+        ),
+        (lambda now: with_body(b"[1]"), "not a JSON object"),
+        (lambda now: with_body(b"[" * 1000), "not a JSON object"),
+        (lambda now: with_body(b'{"a": ' + b"[" * 100_000), "not a JSON object"),
+        (lambda now: with_body(envelope_bytes(timestamp=now - TOLERANCE * 2)), "too old"),
+        (
+            lambda now: with_body(envelope_bytes(timestamp=now, application_id="amzn1.ask.skill.other")),
+            "application id",
+        ),
+        (lambda now: with_body(envelope_bytes({"requestId": None}, timestamp=now)), "request id is missing"),
+    ],
+)
 def test_cheap_checks_come_before_any_fetch(make_verifier, clock, request_for, reason):
     fetch = fake_fetch()
     assert_rejected(make_verifier(fetch=fetch, skill_id=SKILL_ID), *request_for(clock.now), reason)
@@ -176,6 +196,7 @@ def test_cheap_checks_come_before_any_fetch(make_verifier, clock, request_for, r
 
 
 # --- 5. bounded certificate fetches ------------------------------------------
+
 
 class _Handler(BaseHTTPRequestHandler):
     stop = threading.Event()
@@ -261,8 +282,10 @@ def test_fetches_beyond_the_limit_are_refused_at_once(make_verifier, clock):
         return default_chain_pem()
 
     verifier = make_verifier(fetch=slow_fetch)
-    busy = [threading.Thread(target=verifier.verify, args=signed(clock, url=cert_url(i)))
-            for i in range(verify_mod.MAX_CONCURRENT_FETCHES)]
+    busy = [
+        threading.Thread(target=verifier.verify, args=signed(clock, url=cert_url(i)))
+        for i in range(verify_mod.MAX_CONCURRENT_FETCHES)
+    ]
     try:
         for thread in busy:
             thread.start()
@@ -309,6 +332,7 @@ def test_a_burst_on_a_cold_cache_shares_one_fetch(make_verifier, clock):
 
 # --- 6. replay ----------------------------------------------------------------
 
+
 def test_replayed_request_is_rejected_and_only_accepted_ids_are_recorded(make_verifier, clock):
     verifier = make_verifier()
     headers, body = signed(clock)
@@ -339,11 +363,19 @@ def test_seen_request_ids_are_capped_oldest_first(make_verifier, clock, monkeypa
 
 # --- 7. the open route ---------------------------------------------------------
 
+
 @pytest.mark.parametrize("verify", [False, True])
 def test_deeply_nested_body_is_a_400(tmp_path, verify):
-    app = create_app({"DATA_DIR": str(tmp_path), "ALEXA_VERIFY": verify,
-                      "ALEXA_TRUSTED_ROOTS": [make_ca().cert], "ALEXA_CERT_FETCH": fake_fetch()})
+    app = create_app(
+        {
+            "DATA_DIR": str(tmp_path),
+            "ALEXA_VERIFY": verify,
+            "ALEXA_TRUSTED_ROOTS": [make_ca().cert],
+            "ALEXA_CERT_FETCH": fake_fetch(),
+        }
+    )
     body = b"[" * 1000
-    response = app.test_client().post("/alexa", data=body, headers=signed_headers(body),
-                                      content_type="application/json")
+    response = app.test_client().post(
+        "/alexa", data=body, headers=signed_headers(body), content_type="application/json"
+    )
     assert response.status_code == 400

@@ -1,0 +1,136 @@
+/* Buttons, keys and the other controls. Buttons with an intent only send it: what happens is the
+   server's reply. Tab and Enter work as always; the keys below add an EZ Access style map. */
+
+import { api } from "./api.js";
+import { $, $$, visible } from "./page.js";
+import { stopSpeech } from "./playback.js";
+import { startRecording } from "./recorder.js";
+import { relabel } from "./render.js";
+import { label, state } from "./state.js";
+import { enqueue, noteInput, say, sendIntent, sendSpeech, startVisit } from "./visit.js";
+
+const player = $("#player");
+
+function switchLanguage(lang) {
+  if (lang === state.lang) return;
+  state.lang = lang;
+  relabel();
+  stopSpeech();
+  enqueue(() => startVisit());
+}
+
+function setMuted(muted) {
+  state.muted = player.muted = muted;
+  const button = $("#btn-mute");
+  button.dataset.label = muted ? "unmute" : "mute";
+  button.textContent = label(button.dataset.label);
+}
+
+function setVolume(volume) {
+  state.volume = player.volume = Math.min(1, Math.max(0.2, Math.round(volume * 10) / 10));
+  $("#volume-level").textContent = `${Math.round(state.volume * 100)}%`;
+}
+
+function setTextSize(size) {
+  state.textSize = Math.min(4, Math.max(0, size));
+  document.documentElement.dataset.textSize = state.textSize;
+}
+
+function openHelp() {
+  stopSpeech();
+  if (!$("#help").open) $("#help").showModal();
+  // The server speaks the key help in the page's language, like any reply.
+  api.label(state.session, "help_keys")
+    .then((spoken) => say(spoken.timeline))
+    .catch(() => {});  // the dialog shows the same words
+}
+
+/* ---- Tap to speak ---- */
+
+async function tapToSpeak() {
+  if (state.stopRecording) return state.stopRecording();  // a second tap ends the recording early
+  stopSpeech();
+  try {
+    state.stopRecording = await startRecording(() => setListening(true), (wav) => {
+      state.stopRecording = null;
+      setListening(false);
+      enqueue(async () => sendSpeech(await wav));
+    });
+  } catch (error) {
+    console.error(error);  // no microphone, or not allowed: the buttons still work
+  }
+}
+
+// "Listening" shows once the microphone's sound is coming in.
+function setListening(on) {
+  const button = $("#btn-speak");
+  button.dataset.listening = on;
+  button.dataset.label = on ? "listening" : "speak";
+  button.textContent = label(button.dataset.label);
+}
+
+const ACTIONS = {
+  language: (button) => switchLanguage(button.dataset.lang),
+  volume: (button) => setVolume(state.volume + 0.2 * Number(button.dataset.step)),
+  "text-size": (button) => setTextSize(state.textSize + Number(button.dataset.step)),
+  mute: () => setMuted(!state.muted),
+  speak: () => tapToSpeak(),
+  help: () => openHelp(),
+  "close-help": () => $("#help").close(),
+};
+
+function onClick(event) {
+  const button = event.target.closest("button");
+  if (!button) return;
+  if (button.dataset.intent) {
+    stopSpeech();
+    enqueue(() => sendIntent(button.dataset.intent));
+  } else {
+    ACTIONS[button.dataset.action]?.(button);
+  }
+}
+
+/* ---- Keys ---- */
+
+// Up and Down step through the choices of the current screen, round in a loop.
+function moveFocus(step) {
+  const choices = $$("#main button").filter(visible);
+  if (choices.length === 0) return;
+  const at = choices.indexOf(document.activeElement);
+  const next = at < 0 ? (step > 0 ? 0 : choices.length - 1) : (at + step + choices.length) % choices.length;
+  choices[next].focus();
+}
+
+// Back goes to the previous step, point or section where there is one, else home.
+function goBack() {
+  if (visible($("#btn-back"))) return $("#btn-back").click();
+  if (state.view.screen === "home") return;
+  stopSpeech();
+  enqueue(() => sendIntent("AMAZON.NavigateHomeIntent"));
+}
+
+const KEYS = {
+  ArrowDown: () => moveFocus(1),
+  ArrowUp: () => moveFocus(-1),
+  Backspace: goBack,
+  h: openHelp,
+  H: openHelp,
+  "?": openHelp,
+  F1: openHelp,
+};
+
+function onKey(event) {
+  noteInput();
+  if (event.ctrlKey || event.altKey || event.metaKey) return;
+  if (event.key === "Escape") return stopSpeech();  // in the help dialog, the browser also closes it
+  if ($("#help").open || !KEYS[event.key]) return;
+  event.preventDefault();
+  KEYS[event.key]();
+}
+
+export function listenForInput() {
+  document.addEventListener("click", onClick);
+  document.addEventListener("keydown", onKey);
+  document.addEventListener("pointerdown", noteInput);
+  $("#help").addEventListener("close", () => stopSpeech());
+}
