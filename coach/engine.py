@@ -270,8 +270,16 @@ class Engine:
         return steps[part_end(steps, turn.state.step) - 1].kind == "check"
 
     def _routine_next(self, turn: Turn) -> None:
+        """On to the next part; at "is it easing?" the question is asked again, as it needs an answer."""
         steps = self._routine_steps(turn)
         end = part_end(steps, turn.state.step)
+        if steps[end - 1].kind == "check":
+            check = steps[end - 1]
+            turn.speak(check.say)
+            turn.reprompt = check.say
+            turn.display = check.show
+            turn.view = SameView()
+            return None
         if end >= len(steps):
             return self._routine_repeat(turn)
         self._routine_part(turn, end)

@@ -135,6 +135,19 @@ def test_not_easing_is_bounded_then_doctor(engine, library):
     assert routine.steps[-1].say in last.spoken()
 
 
+@pytest.mark.parametrize("code", ["en", "nb", "da"])
+def test_next_at_the_easing_question_asks_it_again(engine, library, code):
+    """Next at "is it easing?" does not skip it: the question is said again and the place is kept."""
+    routine = library[code].routines.cramp_now
+    check = routine.steps[routine.index_of("check")]
+    state = {"mode": "routine", "routine": "cramp_now", "step": routine.index_of("hold"), "repeats": 1}
+    reply = engine.handle(state, "AMAZON.NextIntent", Settings(code, Profile(disclaimer_heard=True)))
+    assert reply.spoken() == [check.say]
+    assert reply.reprompt == check.say
+    assert isinstance(reply.view, SameView)
+    assert {k: reply.state.get(k) for k in state} == state
+
+
 def test_every_topic_ends_with_doctor_advice(engine, library):
     en = library["en"]
     for name in ("causes", "prevention", "see_doctor"):

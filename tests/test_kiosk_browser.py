@@ -191,6 +191,7 @@ def test_relief_routine_by_keyboard_alone(server, open_page, lang):
         page.keyboard.press("Tab")
         page.keyboard.press("Enter")
         expect_steps(page, lang, "hold", "release", "check")
+        expect(screen(page, "routine").locator(".yes")).to_be_focused()  # once the hold is over
         for _ in range(8):
             page.keyboard.press("ArrowUp")
             if focused.get_attribute("class") == "yes":
@@ -300,6 +301,41 @@ def test_hold_shows_a_countdown_from_the_hold_data(server, open_page):
     page.keyboard.press("Escape")  # stops the speech and the hold
     expect(countdown).to_be_hidden()
     expect(page.locator("body")).to_have_attribute("data-playing", "false")
+
+
+def test_easing_question_waits_until_the_hold_is_over(server, open_page):
+    """Finding: Yes/No came with the hold and took the focus, so Enter mid-hold skipped it. Now only
+    Pause and Stop are offered while the hold plays, with the focus on Pause; the question follows."""
+    page = ready(open_page(server, "/kiosk?timescale=0.1"))  # a 3-second hold: time to press a key
+    sent = []
+    page.on("request", lambda r: r.url.endswith("/api/kiosk/intent") and sent.append(r.post_data_json["intent"]))
+    question = screen(page, "routine").locator(".question")
+    nav = {name: page.locator(f"#btn-{name}") for name in ("back", "repeat", "next", "pause", "home", "stop")}
+    button(page, "en", "relief").click()
+    expect_steps(page, "en", "position", "straighten", "stretch")
+    expect(nav["next"]).to_be_focused()
+
+    page.keyboard.press("Enter")
+    expect_steps(page, "en", "hold", "release", "check")
+    expect(page.locator("#countdown")).to_be_visible(timeout=15_000)  # the hold is playing
+    expect(question).to_be_hidden()
+    for name in ("back", "repeat", "next", "home"):
+        expect(nav[name]).to_be_hidden()
+    expect(nav["stop"]).to_be_visible()
+    expect(nav["pause"]).to_be_focused()
+    page.keyboard.press("Enter")  # Enter again mid-hold: Pause, not "yes, it's easing"
+    expect(button(page, "en", "resume")).to_be_focused()
+    assert "AMAZON.YesIntent" not in sent
+
+    page.keyboard.press("Enter")  # Resume: the hold again, and after it the question
+    expect(page.locator("#countdown")).to_be_visible(timeout=15_000)
+    expect(question).to_be_hidden()
+    expect(nav["pause"]).to_be_focused()
+    expect(question).to_be_visible(timeout=15_000)
+    expect(screen(page, "routine").locator(".yes")).to_be_focused()
+    expect(nav["next"]).to_be_visible()
+    assert sent == ["CrampNowIntent", "AMAZON.NextIntent", "AMAZON.PauseIntent", "AMAZON.ResumeIntent"]
+    check_axe(page, "check question after the hold")
 
 
 def test_stop_ends_the_visit_and_a_new_one_starts_at_home(server, open_page):

@@ -83,7 +83,7 @@ function onClick(event) {
   const button = event.target.closest("button");
   if (!button) return;
   if (button.dataset.intent) {
-    stopSpeech();
+    stopSpeech(true);  // during a hold, its question comes with the reply
     enqueue(() => sendIntent(button.dataset.intent));
   } else {
     ACTIONS[button.dataset.action]?.(button);
@@ -103,6 +103,7 @@ function moveFocus(step) {
 
 // Back goes to the previous step, point or section where there is one, else home.
 function goBack() {
+  if (state.holding) return;  // a hold is left with Pause or Stop
   if (visible($("#btn-back"))) return $("#btn-back").click();
   if (state.view.screen === "home") return;
   stopSpeech();

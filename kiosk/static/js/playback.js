@@ -4,7 +4,7 @@
 
 import { clipUrl } from "./api.js";
 import { $, page } from "./page.js";
-import { showCountdown } from "./render.js";
+import { endHold, showCountdown } from "./render.js";
 import { state } from "./state.js";
 
 const player = $("#player");
@@ -16,25 +16,30 @@ function setPlaying(playing) {
   document.body.dataset.playing = String(playing);
 }
 
-export function stopSpeech() {
+// Stopping ends a hold too, unless a reply is on its way (keepHold), which sets the buttons anew.
+export function stopSpeech(keepHold = false) {
   state.playback += 1;
   state.interrupt();
   showCountdown(null);
   setPlaying(false);
+  if (!keepHold) endHold();
 }
 
 // Plays a timeline; true when it was played to the end, false when something stopped it.
+// The question after a hold waits until the last hold has been played.
 export async function play(timeline) {
-  stopSpeech();
+  stopSpeech(true);
   const mine = state.playback;
   const current = () => mine === state.playback;
   prefetch(timeline, current);
   setPlaying(true);
-  for (const item of timeline) {
+  const lastHold = timeline.findLastIndex((item) => "hold" in item);
+  for (const [index, item] of timeline.entries()) {
     if (!current()) return false;
     if ("hold" in item) await hold(item.hold, current);
     else if ("pause" in item) await quiet(item.pause);
     else if (item.clip) await speak(item.clip);
+    if (index === lastHold && current()) endHold();
   }
   if (!current()) return false;
   setPlaying(false);

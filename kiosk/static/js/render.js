@@ -23,6 +23,9 @@ export function render(view, reply, same) {
   const before = document.activeElement;
   document.body.dataset.screen = view.screen;
   const hadQuestion = $$("#main .question").some(visible);
+  const wasHolding = state.holding;
+  // A reply with a timed hold keeps its question, and all but Pause and Stop, until the hold is over.
+  state.holding = !same && reply.timeline.some((item) => "hold" in item);
   document.documentElement.lang = reply.lang;
   // Screens without content of their own show the reply's text; so does a reply that keeps the screen.
   const prompted = same || ["home", "goodbye"].includes(view.screen) || view.paused || view.question === "resume";
@@ -32,24 +35,53 @@ export function render(view, reply, same) {
     for (const section of $$(".screen")) section.hidden = section.dataset.screen !== view.screen;
     $("#title").textContent = view.title || label("app_name");
     RENDER[view.screen](view);
-    showQuestion(view, reply.display);
-    showNav(view);
+    labelQuestion(view, reply.display);
+    showChoices(view);
+  } else if (wasHolding) {
+    showChoices(view);
   }
-  const questionIsNew = !hadQuestion && Boolean(view.question);
-  if ($("#main").contains(before) && (!visible(before) || questionIsNew)) primaryButton(view).focus();
+  refocus(view, before, hadQuestion);
   announce(reply);
 }
 
-function showQuestion(view, display) {
-  const group = $(`.screen[data-screen="${view.screen}"] .question`);
-  if (!group) return;
-  group.hidden = !view.question;
-  group.setAttribute("aria-label", display.split("\n").pop());  // the question is the last line
+// Once playback has passed the hold (or has been stopped), the question and the other buttons come back.
+export function endHold() {
+  if (!state.holding) return;
+  const before = document.activeElement;
+  const hadQuestion = $$("#main .question").some(visible);
+  state.holding = false;
+  showChoices(state.view);
+  refocus(state.view, before, hadQuestion);
+}
+
+// Focus in the main area moves on when its button has gone or a question has appeared.
+function refocus(view, before, hadQuestion) {
+  const questionIsNew = !hadQuestion && $$("#main .question").some(visible);
+  if ($("#main").contains(before) && (!visible(before) || questionIsNew)) primaryButton(view).focus();
+}
+
+function showChoices(view) {
+  showQuestion(view);
+  showNav(view);
+}
+
+function questionGroup(view) {
+  return $(`.screen[data-screen="${view.screen}"] .question`);
+}
+
+function labelQuestion(view, display) {
+  questionGroup(view)?.setAttribute("aria-label", display.split("\n").pop());  // the question is the last line
+}
+
+function showQuestion(view) {
+  const group = questionGroup(view);
+  if (group) group.hidden = !view.question || state.holding;
 }
 
 function showNav(view) {
   let shown = NAV[view.screen] || [];
   if (view.done || view.question === "resume") shown = ["home", "stop"];
+  if (state.holding) shown = shown.filter((name) => ["pause", "stop"].includes(name));
   $("#nav").hidden = shown.length === 0;
   for (const button of $$("#nav button")) button.hidden = !shown.includes(button.id.replace("btn-", ""));
   const pause = $("#btn-pause");
@@ -60,10 +92,12 @@ function showNav(view) {
   $("#btn-next").classList.toggle("primary", !view.paused);
 }
 
-// The choice that carries on: Yes to a question, else Resume, Next, Home, or the first menu button.
+// The choice that carries on: Pause during a hold, Yes to a question, else Resume, Next, Home, or
+// the first menu button.
 function primaryButton(view) {
   const screen = $(`.screen[data-screen="${view.screen}"]`);
-  const choices = [view.question && screen.querySelector(".yes"), view.paused && $("#btn-pause"),
+  const choices = [state.holding && $("#btn-pause"), view.question && screen.querySelector(".yes"),
+                   view.paused && $("#btn-pause"),
                    $("#btn-next"), $("#btn-home"), $(".menu button")];
   return choices.find(visible) || $("#title");
 }

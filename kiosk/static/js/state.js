@@ -14,6 +14,7 @@ export const state = {
   requests: Promise.resolve(),  // the last request asked for; each waits for the one before
   playback: 0,               // raised by every stop; a timeline plays only while it holds its number
   playing: false,
+  holding: false,            // a timed hold is still to come or playing: only Pause and Stop are offered
   interrupt: () => {},       // ends the current clip or pause at once
   fetched: new Set(),        // clips already fetched ahead
   stopRecording: null,       // ends the recording under way, if there is one
