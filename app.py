@@ -77,7 +77,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(alexa_blueprint(engine, app.config))
     speaker, speech_problem = open_speaker(settings.DATA_DIR / "speech")
     app.extensions["speaker"] = speaker
-    app.register_blueprint(kiosk_blueprint(engine, library, app.config, speaker, speech_problem))
+    app.register_blueprint(kiosk_blueprint(engine, library, settings, speaker, speech_problem))
 
     @app.after_request
     def security_headers(response):

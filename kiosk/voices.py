@@ -8,6 +8,7 @@ from collections import OrderedDict
 from pathlib import Path
 
 from coach.reply import Hold, Pause, Reply
+from settings import Settings
 from speech.asr import ModelUnavailable, load_model
 from speech.tts import Speaker, SpeechUnavailable
 
@@ -73,13 +74,13 @@ def open_speaker(cache_dir: Path) -> tuple[Speaker | None, str | None]:
         return None, str(error)
 
 
-def open_recognizers(config, languages) -> dict[str, object]:
+def open_recognizers(settings: Settings, languages) -> dict[str, object]:
     """The Vosk model per language where one can be had; a missing model is logged, not fatal."""
     models = {}
     for lang in languages:
-        path = config.get(f"VOSK_MODEL_{lang.upper()}") or config.get("VOSK_MODEL_PATH") or None
+        path = settings.vosk_model(lang) or None  # else load_model looks in settings.VOSK_MODEL_PATH
         try:
-            models[lang] = load_model(lang, path, allow_download=config.get("VOSK_DOWNLOAD", False))
+            models[lang] = load_model(lang, path, allow_download=settings.VOSK_DOWNLOAD, settings=settings)
         except ModelUnavailable as error:
             log.info("voice input off for %s: %s", lang, error)
     return models

@@ -16,6 +16,7 @@ from coach.engine import Engine
 from coach.reply import Reply, SameView, Say
 from coach.visit import Visit
 from content import INTENTS, Library
+from settings import Settings
 from speech.asr import SAMPLE_RATE, build_grammar, transcribe
 from speech.audio import BadRecording, read_upload, resample
 
@@ -97,16 +98,18 @@ def _json_body(*fields: tuple[str, type]) -> dict:
     return data
 
 
-def create_blueprint(engine: Engine, library: Library, config, speaker, speech_problem: str | None) -> Blueprint:
+def create_blueprint(
+    engine: Engine, library: Library, settings: Settings, speaker, speech_problem: str | None
+) -> Blueprint:
     blueprint = Blueprint(
         "kiosk", __name__, template_folder="templates", static_folder="static", static_url_path="/kiosk/static"
     )
     languages = tuple(library.languages)
-    default_lang = config.get("KIOSK_LANG", "en") if config.get("KIOSK_LANG", "en") in languages else languages[0]
-    idle_seconds = float(config.get("KIOSK_IDLE_SECONDS", 120))
-    limiter = VisitLimiter(int(config.get("KIOSK_VISITS_PER_MINUTE", 30)))
+    default_lang = settings.KIOSK_LANG if settings.KIOSK_LANG in languages else languages[0]
+    idle_seconds = settings.KIOSK_IDLE_SECONDS
+    limiter = VisitLimiter(settings.KIOSK_VISITS_PER_MINUTE)
     matchers = {code: IntentMatcher.for_language(lang) for code, lang in library.languages.items()}
-    models = open_recognizers(config, languages)
+    models = open_recognizers(settings, languages)
     grammars = {code: build_grammar(library[code].phrases(), model) for code, model in models.items()}
     clips = ClipIndex()
     store = SessionStore(lambda lang: Visit(engine, lang, matchers[lang], idle_seconds))
