@@ -20,7 +20,8 @@ LANGS = ("en", "nb", "da")
 WATCH = """() => {
   window.sounds = [];
   window.pressed = null;  // a sound before the first press (the welcome) is not counted
-  const mark = () => { window.pressed = performance.now(); };
+  window.counting = true;  // false while the bench goes back home between presses
+  const mark = () => { if (window.counting) window.pressed = performance.now(); };
   document.addEventListener("pointerdown", mark, true);
   document.addEventListener("keydown", (event) => { if (event.key === "Enter") mark(); }, true);
   document.querySelectorAll("audio").forEach((audio) => audio.addEventListener("playing", () => {
@@ -50,8 +51,11 @@ def _presses(page, presses: int, by_key: bool) -> list[float]:
         else:
             relief.click()
         _wait(page, start + n + 1)
-        home.click()  # back to the home screen for the next press; its sound is not counted
+        page.evaluate("() => { window.counting = false; window.pressed = null; }")
+        page.locator("#btn-pause").click()  # the first reply holds a timed stretch: pause, then Home
+        home.click()  # back to the home screen for the next press; these sounds are not counted
         page.wait_for_selector('#main button[data-intent="CrampNowIntent"]', state="visible")
+        page.evaluate("() => { window.counting = true; }")
     return page.evaluate("() => window.sounds")[start:]
 
 

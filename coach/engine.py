@@ -1,8 +1,8 @@
 """The conversation: (state, intent, settings) -> Reply. Shared by the Alexa skill and both kiosks.
 
-A routine is said in parts: a part runs from its first step up to the next hold, or through a
-"is it easing?" check, so the listener gets into position before each timed hold and answers
-each question before going on.
+A routine is said in parts: the content marks the steps after which the coach waits for "next"
+(time to get into position before a long stretch), and each "is it easing?" check waits for its
+answer. Someone with a cramp now hears the stretch and its timed hold in the first reply.
 """
 
 from __future__ import annotations
@@ -43,14 +43,15 @@ Handler = Callable[["Engine", "Turn"], None]
 
 
 def part_end(steps, start: int) -> int:
-    """Index just after the part of a routine that begins at `start`."""
+    """Index just after the part of a routine that begins at `start`: a part runs through the next
+    step the coach waits after (`wait`, or a yes/no check), and a doctor step is a part of its own."""
     index = start
     while index < len(steps):
         step = steps[index]
-        if index > start and step.kind == "hold":
+        if index > start and step.kind == "doctor":
             break
         index += 1
-        if step.kind == "check":
+        if step.wait or step.kind in ("check", "doctor"):
             break
     return index
 
@@ -76,6 +77,8 @@ class Turn:
         self.end = False
         self.view: View = HomeView()
         self.holds: list[Hold] = []
+        self.defer_disclaimer = False  # someone in pain hears the steps first; the disclaimer comes later
+        self.section: str | None = None  # the article section named with GoToSectionIntent
 
     def speak(self, *texts: str) -> Turn:
         self.segments += [Say(t) for t in texts if t]
@@ -95,13 +98,17 @@ class Turn:
         self.state = self.state.with_(symptoms=True, doctor=self.state.doctor or doctor)
 
     def reply(self) -> Reply:
-        if not self.profile.disclaimer_heard and not self.end:
+        if not self.profile.disclaimer_heard and not self.end and not self.defer_disclaimer:
             self.speak(self.say["disclaimer"])
             self.profile = self.profile.with_(disclaimer_heard=True)
+        reprompt = self.reprompt
+        if reprompt and self.state.symptoms and not self.state.doctor:
+            # if this goes unanswered the session ends: a path about symptoms still names the doctor
+            reprompt = f"{reprompt} {self.say['goodbye_doctor']}"
         return Reply(
             segments=self.segments,
             display=self.display,
-            reprompt=None if self.end else self.reprompt,
+            reprompt=None if self.end else reprompt,
             end=self.end,
             state=self.state.to_dict(),
             profile=self.profile,
@@ -135,9 +142,12 @@ class Engine:
         turn.view = HomeView(question="cramp_now")
         return turn.reply()
 
-    def handle(self, state: dict | None, intent: str, settings: Settings) -> Reply:
+    def handle(self, state: dict | None, intent: str, settings: Settings, section: str | None = None) -> Reply:
+        """`section`: the article section the listener named, for GoToSectionIntent (an Alexa slot
+        value, or the words said or the button pressed on the kiosk)."""
         lang = self.language(settings.lang)
         turn = Turn(lang, State.from_dict(state, lang), settings)
+        turn.section = section
         self._dispatch(turn, intent)
         if intent != "AMAZON.FallbackIntent" and turn.state.misses:
             turn.state = turn.state.with_(misses=0)
@@ -184,7 +194,23 @@ class Engine:
         self._start_routine(turn, "cramp_now")
 
     def _ask_no(self, turn: Turn) -> None:
-        self._menu(turn)
+        """No cramp now: a returning listener is offered the article where they left it, else the menu."""
+        index = self._bookmark(turn)
+        if index is None:
+            return self._menu(turn)
+        self._offer_resume(turn, index)
+
+    def _hold_on(self, turn: Turn) -> None:
+        """Pause where nothing is playing: no hurry, and what can be said here."""
+        turn.speak(turn.say["take_your_time"])
+        self._where(turn)
+
+    def _resume_reading(self, turn: Turn) -> None:
+        """ "Carry on" outside the article: back to the bookmarked section, if there is one."""
+        index = self._bookmark(turn)
+        if index is None:
+            return self._ask_repeat(turn) if turn.state.mode == "ask" else self._menu(turn)
+        self._section(turn, index)
 
     def _ask_repeat(self, turn: Turn) -> None:
         turn.speak(turn.say["ask_cramp_now"])
@@ -195,8 +221,11 @@ class Engine:
         self._goodbye(turn)
 
     def _goodbye(self, turn: Turn) -> None:
+        self._end(turn, turn.say["goodbye"])
+
+    def _end(self, turn: Turn, closing: str) -> None:
         """Ends the session. After symptom content, names the doctor first, unless that was done since."""
-        said = [turn.say["goodbye"]]
+        said = [closing]
         if turn.state.symptoms and not turn.state.doctor:
             said.insert(0, turn.say["goodbye_doctor"])
         turn.speak(*said)
@@ -230,15 +259,13 @@ class Engine:
             elif index + 1 < end:
                 turn.pause(STEP_GAP)
         last = steps[end - 1]
+        if turn.state.routine in URGENT_ROUTINES and not any(s.kind == "doctor" for s in steps[start:end]):
+            turn.defer_disclaimer = True
         if last.kind == "check":
             turn.reprompt = last.say
         elif end < len(steps):
             turn.speak(turn.say["routine_next"])
             turn.reprompt = turn.say["help_routine"]
-        else:
-            turn.speak(turn.say["routine_done"], turn.say["menu_short"])
-            turn.state = turn.state.with_(mode="menu")
-            turn.reprompt = turn.say["menu_short"]
         shown = steps[start:end]
         turn.display = "\n".join(step.show for step in shown)
         turn.view = RoutineView(
@@ -251,6 +278,17 @@ class Engine:
             question="easing" if last.kind == "check" else None,
             done=end >= len(steps),
         )
+        if end >= len(steps):
+            self._routine_done(turn)
+
+    def _routine_done(self, turn: Turn) -> None:
+        """The routine is over: the session ends, with the disclaimer if it was kept back."""
+        if not turn.profile.disclaimer_heard:  # the doctor step said when to contact one: the short form
+            turn.speak(turn.say["disclaimer_short"])
+            turn.profile = turn.profile.with_(disclaimer_heard=True)
+        view, display = turn.view, turn.display
+        self._end(turn, turn.say["routine_done"])
+        turn.view, turn.display = view, f"{display}\n{turn.display}"  # the last steps stay in view
 
     def _hold(self, turn: Turn, seconds: int, reps: int, release_last: bool) -> None:
         turn.pause(SETTLE)
@@ -308,8 +346,6 @@ class Engine:
     def _routine_resume(self, turn: Turn) -> None:
         if turn.state.paused:
             turn.speak(turn.say["resumed"])
-        else:
-            turn.speak(turn.say["nothing_paused"])
         self._routine_part(turn, turn.state.step)
 
     def _routine_yes(self, turn: Turn) -> None:
@@ -348,7 +384,6 @@ class Engine:
             turn.speak(item.title).pause(HEADING_GAP).speak(item.summary, item.detail)
             heading, body = item.title, [item.summary, item.detail]
             if state.item == len(topic.items) - 1:
-                turn.speak(turn.say["topic_end"])
                 self._topic_closing(turn, state.topic)
             else:
                 turn.speak(turn.say["topic_more"])
@@ -365,10 +400,10 @@ class Engine:
 
     def _topic_closing(self, turn: Turn, name: str) -> None:
         """Every path about symptoms ends with when to contact a doctor."""
-        doctor = turn.lang.topics.see_doctor
-        turn.speak((doctor.disclaimer or "") if name == "see_doctor" else doctor.summary)
+        if name != "see_doctor":
+            turn.speak(turn.say["goodbye_doctor"])
         turn.symptoms_said(doctor=True)
-        turn.speak(turn.say["menu_short"])
+        turn.speak(turn.say["topic_end"])
 
     def _topic_next(self, turn: Turn) -> None:
         topic = turn.lang.topic(turn.state.topic)
@@ -391,27 +426,32 @@ class Engine:
 
     # The article, section by section, with a bookmark per user
 
-    def _read_article(self, turn: Turn) -> None:
-        sections = turn.lang.article.sections
-        ids = [s.id for s in sections]
+    def _bookmark(self, turn: Turn) -> int | None:
+        """The section to carry on from, if the listener stopped after the first one."""
+        ids = [s.id for s in turn.lang.article.sections]
         bookmark = turn.profile.bookmark
-        if bookmark in ids and ids.index(bookmark) > 0:
-            index = ids.index(bookmark)
-            turn.state = turn.state.fresh(mode="resume_offer", section=index)
-            question = turn.say["article_resume_offer"].format(heading=sections[index].heading)
-            turn.speak(question)
-            turn.reprompt = turn.display = question
-            turn.view = ResumeOfferView(
-                section=index, sections=tuple(s.heading for s in sections), heading=sections[index].heading
-            )
-            return
-        self._section(turn, 0)
+        return ids.index(bookmark) if bookmark in ids and ids.index(bookmark) > 0 else None
+
+    def _read_article(self, turn: Turn) -> None:
+        index = self._bookmark(turn)
+        if index is None:
+            return self._section(turn, 0)
+        self._offer_resume(turn, index)
+
+    def _offer_resume(self, turn: Turn, index: int) -> None:
+        sections = turn.lang.article.sections
+        turn.state = turn.state.fresh(mode="resume_offer", section=index)
+        where = turn.say["article_resume_where"].format(n=index + 1, total=len(sections))
+        question = turn.say["article_resume_offer"]
+        turn.speak(where, sections[index].heading, question)
+        turn.reprompt = question
+        turn.display = f"{where} {sections[index].heading}"
+        turn.view = ResumeOfferView(
+            section=index, sections=tuple(s.heading for s in sections), heading=sections[index].heading
+        )
 
     def _resume_offer_yes(self, turn: Turn) -> None:
         self._section(turn, turn.state.section)
-
-    def _resume_offer_no(self, turn: Turn) -> None:
-        self._section(turn, 0)
 
     def _section(self, turn: Turn, index: int) -> None:
         article = turn.lang.article
@@ -422,8 +462,8 @@ class Engine:
         for paragraph in section.paragraphs:
             turn.speak(paragraph).pause(0.5)
         citations = [s.citation for s in self.library.sources.values()] if section.include_sources else []
-        if citations:
-            turn.speak(turn.say["sources_intro"], *citations)
+        if citations:  # read aloud, the list would take minutes: it is shown instead
+            turn.speak(turn.say["sources_spoken"])
         last = index == len(article.sections) - 1
         turn.speak(turn.say["article_end"] if last else turn.say["article_next"])
         turn.profile = turn.profile.with_(bookmark=None if last else section.id)
@@ -455,6 +495,36 @@ class Engine:
 
     def _article_startover(self, turn: Turn) -> None:
         self._section(turn, 0)
+
+    def _go_to_section(self, turn: Turn) -> None:
+        """Jump to a section by number or name, from anywhere; unknown: say which there are."""
+        index = turn.lang.article.find_section(turn.section or "")
+        if index is not None:
+            return self._section(turn, index)
+        turn.speak(turn.say["section_unknown"].format(total=len(turn.lang.article.sections)))
+        self._where(turn)
+
+    def _where_am_i(self, turn: Turn) -> None:
+        """Where the listener is, as a DAISY player says it: number, total and heading."""
+        state, lang = turn.state, turn.lang
+        if state.mode in ("article", "resume_offer"):
+            sections = lang.article.sections
+            turn.speak(turn.say["where_section"].format(n=state.section + 1, total=len(sections)))
+            turn.speak(sections[state.section].heading)
+        elif state.mode == "routine":
+            routine = lang.routine(state.routine)
+            title = routine.title.rstrip("?.!")
+            turn.speak(turn.say["where_step"].format(title=title, n=state.step + 1, total=len(routine.steps)))
+        elif state.mode == "topic" and state.item >= 0:
+            topic = lang.topic(state.topic)
+            title = topic.title.rstrip("?.!")
+            turn.speak(turn.say["where_point"].format(title=title, n=state.item + 1, total=len(topic.items)))
+        elif state.mode == "topic":
+            turn.speak(lang.topic(state.topic).title)
+        else:
+            turn.speak(turn.say["where_menu"])
+        turn.speak(self._help_text(turn))
+        self._where(turn)
 
     def _article_pause(self, turn: Turn) -> None:
         turn.speak(turn.say["paused"])
@@ -543,6 +613,8 @@ ANYWHERE: dict[str, Handler] = {
     "AMAZON.StopIntent": Engine._goodbye,
     "AMAZON.CancelIntent": Engine._goodbye,
     "AMAZON.NavigateHomeIntent": Engine._menu,
+    "GoToSectionIntent": Engine._go_to_section,
+    "WhereAmIIntent": Engine._where_am_i,
 }
 
 IN_MODE: dict[tuple[str, str], Handler] = {
@@ -550,10 +622,18 @@ IN_MODE: dict[tuple[str, str], Handler] = {
     ("ask", "AMAZON.NoIntent"): Engine._ask_no,
     ("ask", "AMAZON.RepeatIntent"): Engine._ask_repeat,
     ("ask", "AMAZON.StartOverIntent"): Engine._ask_repeat,
+    ("ask", "AMAZON.NextIntent"): Engine._menu,
+    ("ask", "AMAZON.PreviousIntent"): Engine._ask_repeat,
+    ("ask", "AMAZON.PauseIntent"): Engine._hold_on,
+    ("ask", "AMAZON.ResumeIntent"): Engine._resume_reading,
     ("menu", "AMAZON.YesIntent"): Engine._menu,
     ("menu", "AMAZON.NoIntent"): Engine._menu_no,
     ("menu", "AMAZON.RepeatIntent"): Engine._menu,
     ("menu", "AMAZON.StartOverIntent"): Engine._menu,
+    ("menu", "AMAZON.NextIntent"): Engine._menu,
+    ("menu", "AMAZON.PreviousIntent"): Engine._menu,
+    ("menu", "AMAZON.PauseIntent"): Engine._hold_on,
+    ("menu", "AMAZON.ResumeIntent"): Engine._resume_reading,
     ("routine", "AMAZON.YesIntent"): Engine._routine_yes,
     ("routine", "AMAZON.NoIntent"): Engine._routine_no,
     ("routine", "AMAZON.NextIntent"): Engine._routine_next,
@@ -579,6 +659,11 @@ IN_MODE: dict[tuple[str, str], Handler] = {
     ("article", "AMAZON.ResumeIntent"): Engine._article_repeat,
     ("article", "AMAZON.StartOverIntent"): Engine._article_startover,
     ("resume_offer", "AMAZON.YesIntent"): Engine._resume_offer_yes,
-    ("resume_offer", "AMAZON.NoIntent"): Engine._resume_offer_no,
+    ("resume_offer", "AMAZON.NextIntent"): Engine._resume_offer_yes,
+    ("resume_offer", "AMAZON.ResumeIntent"): Engine._resume_offer_yes,
+    ("resume_offer", "AMAZON.StartOverIntent"): Engine._article_startover,
+    ("resume_offer", "AMAZON.PreviousIntent"): Engine._article_startover,
+    ("resume_offer", "AMAZON.NoIntent"): Engine._menu,
+    ("resume_offer", "AMAZON.PauseIntent"): Engine._hold_on,
     ("resume_offer", "AMAZON.RepeatIntent"): Engine._read_article,
 }

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from .reply import Cue, Hold
 
-COUNTDOWN = 5  # the last seconds are counted one by one
+COUNTDOWN = 3  # the last seconds are counted one by one
 ANNOUNCE_EVERY = 10  # "twenty more seconds", "ten more seconds"
 TICK = 0.6  # pause after each counted number; the number itself takes about 0.4 s
 
 
 def timed_hold(seconds: int, rep: int, reps: int, say: dict[str, str]) -> Hold:
-    """Round `rep` of `reps`: start, breathe and "twenty more seconds" cues, then five, four, three, two, one."""
+    """Round `rep` of `reps`: start, breathe and "twenty more seconds" cues, then three, two, one."""
     cues: list[Cue] = []
     remaining = seconds
     while remaining > COUNTDOWN:
         text = say["hold_start"] if remaining == seconds else say["hold_remaining"].format(seconds=remaining)
         mark = max(COUNTDOWN, (remaining - 1) // ANNOUNCE_EVERY * ANNOUNCE_EVERY)
         wait = remaining - mark
-        if wait >= 6:  # a long wait has a reminder to breathe halfway
+        if wait >= 10:  # a long wait has a reminder to breathe halfway
             cues += [
                 Cue(seconds - remaining, text, wait / 2),
                 Cue(seconds - remaining + wait / 2, say["breathe"], wait / 2),

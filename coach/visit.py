@@ -59,21 +59,22 @@ class Visit:
         self.forget()
         return self._keep(self.engine.launch(self._settings(), after_idle=idle))
 
-    def intent(self, name: str) -> Reply:
-        """The reply to an intent. A new visit that begins with something not understood just gets
-        the welcome: a passer-by's words are no reason to say "sorry"."""
+    def intent(self, name: str, section: str | None = None) -> Reply:
+        """The reply to an intent (`section`: the article section named, for GoToSectionIntent). A
+        new visit that begins with something not understood just gets the welcome: a passer-by's
+        words are no reason to say "sorry"."""
         if self.state is None:
             welcome = self.start()
             if name == NOT_UNDERSTOOD:
                 return welcome
-        return self._keep(self.engine.handle(self.state, name, self._settings()))
+        return self._keep(self.engine.handle(self.state, name, self._settings(), section=section))
 
     def utter(self, text: str) -> tuple[Heard, Reply]:
         """What the words were taken for, and the reply to that."""
         if self.matcher is None:
             raise ValueError("this visit has no matcher to understand words")
         match = self.matcher.match(text)
-        return match, self.intent(match.intent)
+        return match, self.intent(match.intent, section=text)  # the words name the section, if any
 
     def idle(self) -> bool:
         return self.state is not None and self.clock() - self.last_active >= self.idle_seconds

@@ -144,15 +144,19 @@ def _ids(rel: str, where: str, ids: list[str]) -> list[Problem]:
 
 
 def _shape(lang: Language) -> dict[str, list]:
-    """What must be identical across languages: ids, kinds and timings."""
+    """What must be identical across languages: ids, kinds, timings and the sources behind each
+    item, so every language says the same things on the same authority."""
     shape: dict[str, list] = {}
     for name in ("cramp_now", "bedtime_stretch"):
         routine = lang.routine(name)
-        shape[f"routines.toml {name}.steps"] = [(s.id, s.kind, s.hold, s.reps) for s in routine.steps]
+        shape[f"routines.toml {name}.steps"] = [(s.id, s.kind, s.hold, s.reps, s.wait) for s in routine.steps]
         shape[f"routines.toml {name}.max_repeats"] = [routine.max_repeats]
+        shape[f"routines.toml {name}.sources"] = [(s.id, sorted(s.sources)) for s in routine.steps]
     for name in ("causes", "prevention", "see_doctor"):
         shape[f"topics.toml {name}.items"] = [i.id for i in lang.topic(name).items]
+        shape[f"topics.toml {name}.sources"] = [(i.id, sorted(i.sources)) for i in lang.topic(name).items]
     shape["article.toml sections"] = [s.id for s in lang.article.sections]
+    shape["article.toml sources"] = [(s.id, sorted(s.sources)) for s in lang.article.sections]
     return shape
 
 
@@ -171,6 +175,13 @@ def _references(lang: Language, known: set[str]) -> list[Problem]:
                     Problem(f"content/{lang.code}/{file}.toml", item, f"source '{source}' is not in sources.toml")
                 )
     return problems
+
+
+def _cited(lang: Language) -> set[str]:
+    lists = [s.sources for name in ("cramp_now", "bedtime_stretch") for s in lang.routine(name).steps]
+    lists += [i.sources for name in ("causes", "prevention", "see_doctor") for i in lang.topic(name).items]
+    lists += [s.sources for s in lang.article.sections]
+    return {source for sources in lists for source in sources}
 
 
 def _empty_strings(lang: Language) -> list[Problem]:
@@ -202,6 +213,9 @@ def check_library(library: Library) -> list[Problem]:
             problems.append(
                 Problem(f"content/{lang.code}/article.toml", "sections", "one section must have include_sources = true")
             )
+    cited = set().union(*(_cited(lang) for lang in langs)) if langs else set()
+    for source_id in library.sources.keys() - cited:
+        problems.append(Problem("content/sources.toml", source_id, "no content cites this source: remove it"))
     if langs:
         reference = langs[0]
         ref_shape = _shape(reference)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -30,11 +31,14 @@ INTENTS = (
     "AMAZON.CancelIntent",
     "AMAZON.FallbackIntent",
     "AMAZON.NavigateHomeIntent",
+    "GoToSectionIntent",
+    "WhereAmIIntent",
 )
 
 SAY_KEYS = {
     "welcome": (),
     "disclaimer": (),
+    "disclaimer_short": (),
     "ask_cramp_now": (),
     "menu": (),
     "menu_short": (),
@@ -53,7 +57,6 @@ SAY_KEYS = {
     "ok": (),
     "paused": (),
     "resumed": (),
-    "nothing_paused": (),
     "start_over": (),
     "routine_start": ("title",),
     "routine_next": (),
@@ -70,11 +73,18 @@ SAY_KEYS = {
     "topic_end": (),
     "topic_first": (),
     "first_step": (),
-    "article_resume_offer": ("heading",),
+    "article_resume_where": ("n", "total"),
+    "article_resume_offer": (),
+    "take_your_time": (),
+    "section_unknown": ("total",),
+    "where_section": ("n", "total"),
+    "where_step": ("title", "n", "total"),
+    "where_point": ("title", "n", "total"),
+    "where_menu": (),
     "article_next": (),
     "article_end": (),
     "article_first": (),
-    "sources_intro": (),
+    "sources_spoken": (),
     "rate_slower": (),
     "rate_faster": (),
     "rate_slowest": (),
@@ -125,6 +135,12 @@ UI_KEYS = {
     "help": (),
     "close": (),
     "too_many_visits": (),
+    "start_over": (),
+    "offline": (),
+    "online": (),
+    "visit_ended": (),
+    "visit_lost": (),
+    "idle_warning": (),
 }
 
 FIGURES = ("sit_support", "leg_straight", "toes_pull", "calf_wall", "hamstring_seated", "walk", "water")
@@ -146,6 +162,7 @@ class Step(Strict):
     show: str = Field(min_length=1, max_length=60)
     hold: int | None = Field(default=None, ge=5, le=120)
     reps: int = Field(default=1, ge=1, le=5)
+    wait: bool = False  # the coach waits for "next" after this step
     figure: Literal[FIGURES] | None = None  # type: ignore[valid-type]
     sources: tuple[str, ...] = ()
 
@@ -204,6 +221,7 @@ class Topics(Strict):
 class Section(Strict):
     id: str = Text
     heading: str = Text
+    names: tuple[str, ...] = Field(min_length=1)  # what a listener may call it: its number, a short name
     paragraphs: tuple[str, ...] = Field(min_length=1)
     sources: tuple[str, ...] = ()
     include_sources: bool = False
@@ -212,6 +230,31 @@ class Section(Strict):
 class Article(Strict):
     title: str = Text
     sections: tuple[Section, ...] = Field(min_length=1)
+
+    def find_section(self, said: str) -> int | None:
+        """The section a listener named: by number ("3", "three", "the third") or by a name or its
+        heading said within their words; the longest name heard wins. None if no section fits."""
+        words = _words(said)
+        if not words:
+            return None
+        numbers = [int(w) for w in words if w.isdigit()]
+        if len(numbers) == 1 and 1 <= numbers[0] <= len(self.sections):
+            return numbers[0] - 1
+        best, best_length = None, 0
+        for index, section in enumerate(self.sections):
+            for name in (*section.names, section.heading, section.id.replace("_", " ")):
+                name_words = _words(name)
+                if name_words and _contains(words, name_words) and len(name_words) > best_length:
+                    best, best_length = index, len(name_words)
+        return best
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[^\W_]+", text.lower())
+
+
+def _contains(words: list[str], part: list[str]) -> bool:
+    return any(words[i : i + len(part)] == part for i in range(len(words) - len(part) + 1))
 
 
 class Prompts(Strict):
@@ -227,7 +270,23 @@ class Phrasings(Strict):
 
 
 class Source(Strict):
-    citation: str = Text
+    """One entry of sources.toml: where a fact comes from, and what that source states."""
+
+    authors: str | None = None
+    title: str = Text
+    publisher: str = Text
+    year: int | None = Field(default=None, ge=1900, le=2100)
+    url: str = Field(default="", pattern=r"^(https://\S+)?$")
+    states: tuple[str, ...] = Field(min_length=1)
+
+    @property
+    def citation(self) -> str:
+        """The reference as one line: authors (year). Title. Publisher. URL."""
+        who = self.authors or self.publisher
+        when = f" ({self.year})" if self.year else ""
+        where = "" if who == self.publisher else f" {self.publisher}."
+        link = f" {self.url}" if self.url else ""
+        return f"{who}{when}. {self.title}.{where}{link}".replace("?.", "?")
 
 
 class Language(Strict):

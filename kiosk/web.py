@@ -175,8 +175,11 @@ def create_blueprint(
         data = _json_body(("session", str), ("intent", str))
         if data["intent"] not in INTENTS:
             abort(400, "unknown intent")
+        section = data.get("section")  # a section button: which section
+        if section is not None and (not isinstance(section, str) or len(section) > 100):
+            abort(400, "section must be a short text")
         key, session = session_from(data)
-        return answer(key, session, session.intent(data["intent"]))
+        return answer(key, session, session.intent(data["intent"], section=section))
 
     @blueprint.post("/api/kiosk/say")
     def say():

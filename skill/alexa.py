@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
@@ -11,16 +12,20 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import IntentRequest, Response
+from ask_sdk_model.ui import SimpleCard
 
 from coach.engine import Engine
 from coach.night import is_night
-from coach.reply import Profile, Reply, Say, Settings
+from coach.reply import ArticleView, PausedView, Profile, Reply, RoutineView, SameView, Say, Settings, TopicView
+from content import Language
 
 from .night import device_now
 from .ssml import reply_ssml
 
 log = logging.getLogger(__name__)
 LANGUAGE_OF_LOCALE = {"en": "en", "nb": "nb", "no": "nb", "nn": "nb", "da": "da"}
+MAX_CARD_CHARS = 8_000  # title and content together
+_SENTENCE_OR_LINE_END = re.compile(r"[.!?…](?=\s)|(?=\n)")
 
 
 def language_of(locale: str | None) -> str:
@@ -48,14 +53,15 @@ class ConversationHandler(AbstractRequestHandler):
             return handler_input.response_builder.response
         if isinstance(request, IntentRequest) and request.intent is not None and request.intent.name:
             state = (attributes.session_attributes or {}).get("state")
-            reply = self.engine.handle(state, request.intent.name, settings)
+            reply = self.engine.handle(state, request.intent.name, settings, section=_section_slot(request))
         else:
             reply = self.engine.launch(settings)
         attributes.session_attributes = {"state": reply.state}
+        lang = self.engine.language(settings.lang)
         if not self._save(attributes, profile, reply.profile) and reply.profile.rate != profile.rate:
             # Right after the sentence that promised the new rate, so a question still ends the reply.
-            reply.segments.insert(1, Say(self.engine.language(settings.lang).say["setting_not_saved"]))
-        return respond(handler_input, reply)
+            reply.segments.insert(1, Say(lang.say["setting_not_saved"]))
+        return respond(handler_input, reply, lang)
 
     @staticmethod
     def _save(attributes, before: Profile, after: Profile) -> bool:
@@ -71,6 +77,18 @@ class ConversationHandler(AbstractRequestHandler):
             return False
 
 
+def _section_slot(request: IntentRequest) -> str | None:
+    """The section named in GoToSectionIntent: the id Alexa resolved it to, else the words heard."""
+    slot = (request.intent.slots or {}).get("section") if request.intent else None
+    if slot is None:
+        return None
+    for authority in getattr(getattr(slot, "resolutions", None), "resolutions_per_authority", None) or []:
+        for match in authority.values or []:
+            if match.value is not None and match.value.id:
+                return match.value.id
+    return slot.value
+
+
 def _load_profile(attributes) -> Profile:
     try:
         return Profile.from_dict(attributes.persistent_attributes)
@@ -79,13 +97,49 @@ def _load_profile(attributes) -> Profile:
         return Profile()
 
 
-def respond(handler_input: HandlerInput, reply: Reply) -> Response:
+def respond(handler_input: HandlerInput, reply: Reply, lang: Language) -> Response:
     speech, reprompt = reply_ssml(reply)
     builder = handler_input.response_builder.speak(speech)
     if reprompt:
         builder.ask(reprompt)
+    card = reply_card(reply, lang)
+    if card:
+        builder.set_card(card)
     builder.set_should_end_session(reply.end)
     return builder.response
+
+
+def reply_card(reply: Reply, lang: Language) -> SimpleCard | None:
+    """The screen as a card in the Alexa app, so the words can be read again in the morning: a routine
+    part's steps, a topic item, an article section with its sources; elsewhere what was said. A reply
+    that keeps the screen (help, not understood, a rate change) has no card, so the latest card in the
+    app stays the last content heard."""
+    view = reply.view
+    if isinstance(view, SameView):
+        return None
+    if isinstance(view, RoutineView):
+        title, lines = view.title, [step.show for step in view.steps]
+    elif isinstance(view, TopicView):
+        title, lines = view.title, [view.heading, *view.body] if view.item >= 0 else list(view.body)
+    elif isinstance(view, ArticleView):
+        title, lines = view.heading, [*view.paragraphs, *view.sources]
+    elif isinstance(view, PausedView):
+        title, lines = view.title, reply.spoken()
+    else:  # home, goodbye, the offer to resume the article
+        title, lines = lang.ui["app_name"], reply.spoken()
+    return SimpleCard(title, fit("\n".join(lines), MAX_CARD_CHARS - len(title)))
+
+
+def fit(text: str, limit: int) -> str:
+    """At most `limit` characters, cut after the last whole sentence or line that fits, else after the
+    last whole word with "…"."""
+    if len(text) <= limit:
+        return text
+    ends = [match.end() for match in _SENTENCE_OR_LINE_END.finditer(text, 1, limit + 1)]
+    if ends:
+        return text[: ends[-1]].rstrip()
+    head = text[: limit - 1]
+    return (head.rsplit(" ", 1)[0] if " " in head else head) + "…"
 
 
 class KindErrorHandler(AbstractExceptionHandler):

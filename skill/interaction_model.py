@@ -12,10 +12,11 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent / "skill-package"
 INVOCATION = "leg cramp coach"
 ENGLISH_LOCALES = ("en-US", "en-GB", "en-AU", "en-CA", "en-IN")
 NO_SAMPLES = {"AMAZON.FallbackIntent"}  # Alexa accepts no sample phrases for it
+# Certification wants each example's words after the invocation name to be a sample of an intent.
 EXAMPLES = (
-    "Alexa, open leg cramp coach",
-    "Alexa, ask leg cramp coach to help with a cramp",
-    "Alexa, ask leg cramp coach why I get cramps at night",
+    f"Alexa, open {INVOCATION}",
+    f"Alexa, tell {INVOCATION} I have a cramp",
+    f"Alexa, ask {INVOCATION} what causes leg cramps at night",
 )
 
 
@@ -24,15 +25,32 @@ def alexa_sample(phrase: str) -> str:
     return " ".join(re.sub(r"[^\w' .]", " ", phrase.lower()).split())
 
 
+SECTION_SLOT = "section"  # GoToSectionIntent's samples are said before the section's number or name
+
+
 def interaction_model(library: Library) -> dict:
-    utterances = library["en"].utterances
+    en = library["en"]
     intents = []
     for name in INTENTS:
-        intent = {"name": name, "samples": []}
+        intent: dict = {"name": name, "samples": []}
         if name not in NO_SAMPLES:
-            intent["samples"] = sorted({alexa_sample(p) for p in utterances[name]} - {""})
+            intent["samples"] = sorted({alexa_sample(p) for p in en.utterances[name]} - {""})
+        if name == "GoToSectionIntent":
+            intent["samples"] = [f"{sample} {{{SECTION_SLOT}}}" for sample in intent["samples"]]
+            intent["slots"] = [{"name": SECTION_SLOT, "type": "ARTICLE_SECTION"}]
         intents.append(intent)
-    return {"interactionModel": {"languageModel": {"invocationName": INVOCATION, "intents": intents, "types": []}}}
+    sections = [
+        {
+            "id": section.id,
+            "name": {
+                "value": alexa_sample(section.heading),
+                "synonyms": sorted({str(index + 1)} | {alexa_sample(name) for name in section.names}),
+            },
+        }
+        for index, section in enumerate(en.article.sections)
+    ]
+    types = [{"name": "ARTICLE_SECTION", "values": sections}]
+    return {"interactionModel": {"languageModel": {"invocationName": INVOCATION, "intents": intents, "types": types}}}
 
 
 def skill_manifest(library: Library) -> dict:

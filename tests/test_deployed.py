@@ -233,7 +233,7 @@ def test_a_flood_of_new_visits_never_evicts_an_active_visitor(server):
     with ThreadPoolExecutor(8) as pool:
         statuses = list(pool.map(lambda _: server.post_json("/api/kiosk/start", {"lang": "nb"})[0], range(300)))
     assert set(statuses) <= {200, 429}
-    assert intent(server, session, "AMAZON.NextIntent")["view"]["screen"] == "routine"
+    assert intent(server, session, "AMAZON.RepeatIntent")["view"]["screen"] == "routine"
 
 
 def test_new_visits_are_limited_per_client_with_a_kind_answer(tmp_path, speech_cache):

@@ -68,15 +68,17 @@ def test_every_handler_is_in_the_transition_table():
 
 @pytest.mark.parametrize("code", ["en", "nb", "da"])
 def test_relief_routine_reaches_a_stretch_in_the_first_reply(engine, library, code):
+    """The stretch and its whole timed hold come in the first reply, and it ends with the question."""
     launch = engine.launch(Settings(code))
     reply = engine.handle(launch.state, "AMAZON.YesIntent", Settings(code, launch.profile))
     steps = library[code].routines.cramp_now.steps
-    assert reply.spoken()[0] == steps[0].say
-    assert steps[2].say in reply.spoken()  # the stretch itself, before any hold
-    hold = engine.handle(reply.state, "AMAZON.NextIntent", Settings(code, reply.profile))
-    waited = sum(s.seconds for s in hold.segments if isinstance(s, Pause))
-    assert waited >= steps[3].hold
-    assert [t for t in hold.spoken() if t in {"5", "4", "3", "2", "1"}] == ["5", "4", "3", "2", "1"]
+    hold = next(s for s in steps if s.kind == "hold")
+    assert reply.spoken()[0] == steps[0].say and steps[1].say in reply.spoken()
+    waited = sum(s.seconds for s in reply.segments if isinstance(s, Pause))
+    assert waited >= hold.hold
+    assert [t for t in reply.spoken() if t in {"3", "2", "1"}] == ["3", "2", "1"]
+    check = next(s.say for s in steps if s.kind == "check")
+    assert reply.spoken()[-1] == check and (reply.reprompt or "").startswith(check)
 
 
 def test_disclaimer_is_said_once_per_user(engine, library):
@@ -154,25 +156,74 @@ def test_every_topic_ends_with_doctor_advice(engine, library):
         topic = en.topic(name)
         state = {"mode": "topic", "topic": name, "item": len(topic.items) - 2}
         last = engine.handle(state, "AMAZON.NextIntent", Settings("en", Profile(disclaimer_heard=True)))
-        closing = en.topics.see_doctor.disclaimer if name == "see_doctor" else en.topics.see_doctor.summary
-        assert closing in last.spoken()
+        if name != "see_doctor":
+            assert en.say["goodbye_doctor"] in last.spoken()
+        assert last.spoken()[-1] == en.say["topic_end"]
 
 
-def test_routine_parts_start_before_each_hold(library):
+def test_routine_parts_wait_where_the_content_says(library):
+    """A part ends after a step marked `wait` or a check; the doctor step stands alone."""
     for lang in library.languages.values():
         for name in ("cramp_now", "bedtime_stretch"):
             steps = lang.routine(name).steps
-            holds = [i for i, s in enumerate(steps) if s.kind == "hold"]
-            assert set(holds) <= set(part_starts(steps))
+            ends = {i + 1 for i, s in enumerate(steps) if s.wait or s.kind == "check"}
+            doctor = {i for i, s in enumerate(steps) if s.kind == "doctor"}
+            assert set(part_starts(steps)) == ({0} | ends | doctor) - {len(steps)}
 
 
 def test_article_bookmark_offers_to_go_on(engine, library):
     sections = library["da"].article.sections
     profile = Profile(disclaimer_heard=True, bookmark=sections[3].id)
     offer = engine.handle(None, "ReadArticleIntent", Settings("da", profile))
-    assert offer.state["mode"] == "resume_offer" and sections[3].heading in offer.text
-    fresh = engine.handle(offer.state, "AMAZON.NoIntent", Settings("da", profile))
+    assert offer.state["mode"] == "resume_offer" and sections[3].heading in offer.spoken()
+    assert "4" in offer.text and str(len(sections)) in offer.text  # section 4 of 8, as a DAISY player says
+    for carry_on in ("AMAZON.YesIntent", "AMAZON.ResumeIntent", "AMAZON.NextIntent"):
+        resumed = engine.handle(offer.state, carry_on, Settings("da", profile))
+        assert resumed.spoken()[0] == sections[3].heading
+    fresh = engine.handle(offer.state, "AMAZON.StartOverIntent", Settings("da", profile))
     assert fresh.spoken()[0] == sections[0].heading and fresh.profile.bookmark == sections[0].id
+    not_now = engine.handle(offer.state, "AMAZON.NoIntent", Settings("da", profile))
+    assert not_now.state["mode"] == "menu" and not_now.profile.bookmark == sections[3].id
+
+
+def test_a_returning_listener_is_offered_the_article_at_launch(engine, library):
+    """After "no" to "do you have a cramp now?"; "carry on" at launch goes straight back."""
+    sections = library["en"].article.sections
+    settings = Settings("en", Profile(disclaimer_heard=True, bookmark=sections[2].id))
+    launch = engine.launch(settings)
+    offer = engine.handle(launch.state, "AMAZON.NoIntent", settings)
+    assert offer.state["mode"] == "resume_offer" and sections[2].heading in offer.spoken()
+    assert engine.handle(launch.state, "AMAZON.ResumeIntent", settings).spoken()[0] == sections[2].heading
+    plain = engine.handle(engine.launch(Settings("en")).state, "AMAZON.NoIntent", Settings("en"))
+    assert plain.state["mode"] == "menu"
+
+
+@pytest.mark.parametrize("code", ["en", "nb", "da"])
+def test_where_am_i_and_jump_to_a_section(engine, library, code):
+    lang, settings = library[code], Settings(code, Profile(disclaimer_heard=True))
+    sections = lang.article.sections
+    for said, index in [("3", 2), (sections[6].names[0], 6), (f"x {sections[4].heading} x", 4)]:
+        jumped = engine.handle(None, "GoToSectionIntent", settings, section=said)
+        assert jumped.state["mode"] == "article" and jumped.state["section"] == index, said
+    where = engine.handle({"mode": "article", "section": 4}, "WhereAmIIntent", settings)
+    assert where.spoken()[:2] == [lang.say["where_section"].format(n=5, total=len(sections)), sections[4].heading]
+    assert where.state["section"] == 4 and where.view.screen == "same"
+    unknown = engine.handle({"mode": "article", "section": 4}, "GoToSectionIntent", settings, section="zebra")
+    assert unknown.state["section"] == 4 and str(len(sections)) in unknown.text
+
+
+def test_the_relief_routine_ends_the_session_with_the_doctor(engine, library):
+    """After the last step the session ends (no menu after "take care"); a new user hears the short
+    disclaimer there, not after the cue to stretch."""
+    say = library["en"].say
+    first = engine.handle(None, "CrampNowIntent", Settings("en"))
+    assert say["disclaimer"] not in first.spoken() and not first.profile.disclaimer_heard
+    reply, settings = first, Settings("en", first.profile)
+    for intent in ("AMAZON.YesIntent", "AMAZON.NextIntent"):
+        reply = engine.handle(reply.state, intent, settings)
+        settings = Settings("en", reply.profile)
+    doctor = next(s.say for s in library["en"].routines.cramp_now.steps if s.kind == "doctor")
+    assert reply.end and reply.spoken() == [doctor, say["disclaimer_short"], say["routine_done"]]
 
 
 @pytest.mark.parametrize("state", [{"mode": "article", "section": 2}, {"mode": "topic", "topic": "causes", "item": 3}])
@@ -194,6 +245,7 @@ def test_stop_after_symptoms_names_the_doctor_once(engine, library):
     say, settings = library["en"].say, Settings("en", Profile(disclaimer_heard=True))
     cramp = engine.handle(None, "CrampNowIntent", settings)
     assert engine.handle(cramp.state, "AMAZON.StopIntent", settings).spoken() == [say["goodbye_doctor"], say["goodbye"]]
+    assert say["goodbye_doctor"] in (cramp.reprompt or "")  # a session that times out names the doctor too
     doctor = engine.handle(cramp.state, "SeeDoctorIntent", settings)
     assert engine.handle(doctor.state, "AMAZON.StopIntent", settings).spoken() == [say["goodbye"]]
     assert engine.handle(None, "AMAZON.StopIntent", settings).spoken() == [say["goodbye"]]

@@ -139,21 +139,22 @@ def test_relief_routine_by_clicks_in_every_language(server, open_page, lang):
     expect(page.locator(f'.lang[data-lang="{lang}"]')).to_have_attribute("aria-current", "true")
     expect(page).to_have_title(ui(lang)["app_name"])
 
-    reply = press_intent(page, button(page, lang, "relief"))
+    reply = press_intent(page, button(page, lang, "relief"))  # the stretch and its hold at once
     expect(screen(page, "routine")).to_be_visible()
-    expect_steps(page, lang, "position", "straighten", "stretch")
-    played(page)
-    audio.check(reply)
-
-    reply = press_intent(page, button(page, lang, "next"))
-    expect_steps(page, lang, "hold", "release", "check")
+    expect_steps(page, lang, "straighten", "stretch", "hold", "release", "check")
     expect(screen(page, "routine").locator(".question")).to_be_visible()
     played(page)
     audio.check(reply)
 
     reply = press_intent(page, screen(page, "routine").get_by_role("button", name=ui(lang)["yes"], exact=True))
-    expect_steps(page, lang, "aftercare_move", "aftercare_avoid", "doctor")
+    expect_steps(page, lang, "aftercare_avoid", "aftercare_move")
+    played(page)
+    audio.check(reply)
+
+    reply = press_intent(page, button(page, lang, "next"))  # the doctor advice, and the visit ends
+    expect_steps(page, lang, "doctor")
     expect(page.locator("#live")).to_contain_text(cramp_steps(lang)["doctor"].show)
+    assert reply["end"]
     played(page)
     audio.check(reply)
     assert all(item["say"] for item in reply["timeline"] if "clip" in item)
@@ -178,34 +179,29 @@ def test_relief_routine_by_keyboard_alone(server, open_page, lang):
             break
     expect(focused).to_have_text(ui(lang)["relief"])
     page.keyboard.press("Enter")
-    expect_steps(page, lang, "position", "straighten", "stretch")
-    expect(page.locator("#btn-next")).to_be_focused()  # focus moves on to the button that carries on
-
-    page.keyboard.press("Enter")
-    expect_steps(page, lang, "hold", "release", "check")
-    expect(screen(page, "routine").locator(".yes")).to_be_focused()  # a new question: focus goes to Yes
+    expect_steps(page, lang, "straighten", "stretch", "hold", "release", "check")
+    expect(screen(page, "routine").locator(".yes")).to_be_focused()  # after the hold, the question has focus
     if lang == "en":  # Back, Shift+Tab and Up once; every language goes on to the end
-        page.keyboard.press("Backspace")  # Back: the previous part of the routine
-        expect_steps(page, lang, "position", "straighten", "stretch")
+        page.keyboard.press("Backspace")  # Back at the first part: it is said again
+        expect_steps(page, lang, "straighten", "stretch", "hold", "release", "check")
+        expect(screen(page, "routine").locator(".yes")).to_be_focused()  # once the hold is over
         page.keyboard.press("Shift+Tab")
         page.keyboard.press("Tab")
-        page.keyboard.press("Enter")
-        expect_steps(page, lang, "hold", "release", "check")
-        expect(screen(page, "routine").locator(".yes")).to_be_focused()  # once the hold is over
         for _ in range(8):
             page.keyboard.press("ArrowUp")
             if focused.get_attribute("class") == "yes":
                 break
     page.keyboard.press("Enter")
-    expect_steps(page, lang, "aftercare_move", "aftercare_avoid", "doctor")
-    expect(page.locator("#btn-home")).to_be_focused()
+    expect_steps(page, lang, "aftercare_avoid", "aftercare_move")
+    expect(page.locator("#btn-next")).to_be_focused()  # focus moves on to the button that carries on
 
     page.keyboard.press("h" if lang == "en" else "F1")
     expect(page.locator("#help")).to_be_visible()
     expect(page.locator("#help-text")).to_have_text(ui(lang)["help_keys"])
     page.keyboard.press("Escape")
     expect(page.locator("#help")).to_be_hidden()
-    page.keyboard.press("Backspace")  # the routine is over: Back goes home
+    page.keyboard.press("Enter")  # Next: the doctor advice, then the visit ends and home comes back
+    expect_steps(page, lang, "doctor")
     expect(screen(page, "home")).to_be_visible()
 
 
@@ -235,13 +231,7 @@ def test_every_screen_passes_axe(server, open_page):
     screenshot(page, "home")
 
     button(page, "en", "relief").click()
-    expect_steps(page, "en", "position", "straighten", "stretch")
-    played(page)
-    check_axe(page, "routine")
-    screenshot(page, "routine")
-
-    button(page, "en", "next").click()
-    expect_steps(page, "en", "hold", "release", "check")
+    expect_steps(page, "en", "straighten", "stretch", "hold", "release", "check")
     played(page)
     check_axe(page, "check question")
     screenshot(page, "check")
@@ -282,12 +272,10 @@ def test_every_screen_passes_axe(server, open_page):
 
 def test_hold_shows_a_countdown_from_the_hold_data(server, open_page):
     page = ready(open_page(server, "/kiosk?timescale=0.5"))  # slow enough to look at the countdown
-    button(page, "en", "relief").click()
-    expect_steps(page, "en", "position", "straighten", "stretch")
-    reply = press_intent(page, button(page, "en", "next"))
+    reply = press_intent(page, button(page, "en", "relief"))
     hold = next(item["hold"] for item in reply["timeline"] if "hold" in item)
     assert hold["seconds"] == cramp_steps("en")["hold"].hold
-    expect_steps(page, "en", "hold", "release", "check")
+    expect_steps(page, "en", "straighten", "stretch", "hold", "release", "check")
     countdown, number = page.locator("#countdown"), page.locator(".count-number")
     expect(countdown).to_be_visible(timeout=15_000)  # after the step is said and a settling pause
     first = int(number.inner_text())
@@ -312,11 +300,7 @@ def test_easing_question_waits_until_the_hold_is_over(server, open_page):
     question = screen(page, "routine").locator(".question")
     nav = {name: page.locator(f"#btn-{name}") for name in ("back", "repeat", "next", "pause", "home", "stop")}
     button(page, "en", "relief").click()
-    expect_steps(page, "en", "position", "straighten", "stretch")
-    expect(nav["next"]).to_be_focused()
-
-    page.keyboard.press("Enter")
-    expect_steps(page, "en", "hold", "release", "check")
+    expect_steps(page, "en", "straighten", "stretch", "hold", "release", "check")
     expect(page.locator("#countdown")).to_be_visible(timeout=15_000)  # the hold is playing
     expect(question).to_be_hidden()
     for name in ("back", "repeat", "next", "home"):
@@ -334,7 +318,7 @@ def test_easing_question_waits_until_the_hold_is_over(server, open_page):
     expect(question).to_be_visible(timeout=15_000)
     expect(screen(page, "routine").locator(".yes")).to_be_focused()
     expect(nav["next"]).to_be_visible()
-    assert sent == ["CrampNowIntent", "AMAZON.NextIntent", "AMAZON.PauseIntent", "AMAZON.ResumeIntent"]
+    assert sent == ["CrampNowIntent", "AMAZON.PauseIntent", "AMAZON.ResumeIntent"]
     check_axe(page, "check question after the hold")
 
 
@@ -370,12 +354,11 @@ def test_controls_change_speed_volume_text_size_and_sound(server, open_page):
 
     page.emulate_media(reduced_motion="reduce")
     assert button(page, "en", "relief").evaluate("b => getComputedStyle(b).transitionDuration") == "0s"
-    button(page, "en", "relief").click()
-    expect_steps(page, "en", "position", "straighten", "stretch")
-    first = press_intent(page, button(page, "en", "next"))
+    first = press_intent(page, button(page, "en", "relief"))
+    expect_steps(page, "en", "straighten", "stretch", "hold", "release", "check")
     again = press_intent(page, button(page, "en", "repeat"))  # Repeat says the same part again
     assert again["timeline"] == first["timeline"] and again["view"] == first["view"]
-    expect_steps(page, "en", "hold", "release", "check")
+    expect_steps(page, "en", "straighten", "stretch", "hold", "release", "check")
 
 
 @pytest.fixture(scope="module")
@@ -411,7 +394,7 @@ def test_tap_to_speak_records_a_16khz_mono_wav(voice_server, open_page):
     speak.click()
     expect(button(page, "en", "listening")).to_be_visible()  # shown once the microphone's sound comes in
     button(page, "en", "listening").click()  # a second tap sends at once
-    expect_steps(page, "en", "position", "straighten", "stretch")
+    expect_steps(page, "en", "straighten", "stretch", "hold", "release", "check")
     channels, rate, width, frames = wav_format(sent[0])
     assert (channels, rate, width) == (1, 16000, 2)
     assert 0 < frames <= 32000  # at most 2 s: the server takes bodies up to 64 KB
