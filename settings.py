@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     KIOSK_LANG: str = "en"
     KIOSK_IDLE_SECONDS: float = 120
     KIOSK_VISITS_PER_MINUTE: int = 30
+    # The kiosk page's colours: "day" (white and yellow on black), "night" (dim greys and amber, for a
+    # bedside or a dark room) or "auto" (night in the hours of coach/night.py). A button changes them
+    # for one visit.
+    KIOSK_THEME: Literal["auto", "day", "night"] = "auto"
     VOSK_MODEL_PATH: str = ""
     VOSK_MODEL_EN: str = ""
     VOSK_MODEL_NB: str = ""

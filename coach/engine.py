@@ -68,7 +68,8 @@ class Turn:
     """Builds one reply: speech segments plus the state and profile it leads to."""
 
     def __init__(self, lang: Language, state: State, settings: Settings):
-        self.lang, self.say = lang, lang.say
+        self.lang = lang
+        self.say = lang.say if settings.voice or not settings.screen else {**lang.say, **lang.press}
         self.state, self.profile, self.night = state, settings.profile, settings.night
         self.screen = settings.screen
         self.segments: list[Segment] = []
@@ -274,7 +275,7 @@ class Engine:
             intro=routine.intro,
             index=start,
             total=len(steps),
-            steps=tuple(StepView(id=s.id, kind=s.kind, show=s.show, figure=s.figure) for s in shown),
+            steps=tuple(StepView(id=s.id, kind=s.kind, show=s.show, say=s.say, figure=s.figure) for s in shown),
             question="easing" if last.kind == "check" else None,
             done=end >= len(steps),
         )

@@ -1,10 +1,11 @@
 """The conversation graph: every reachable state with every intent, and the rules every step keeps.
 
 A breadth-first walk through the engine, from a new and a returning user's launch and from every
-one-shot intent, with each profile variation (disclaimer heard or not, bookmark set or not, night or
-day). It follows what was actually said, not the engine's own flags: symptom content is any routine,
-topic or article text; doctor advice is the cramp routine's doctor step, the see_doctor topic and
-article section, and the short doctor sentence said before goodbye or in a reprompt.
+one-shot intent, with each profile variation (disclaimer heard or not, bookmark set or not) on each
+surface (a smart speaker by night or day, a kiosk with or without voice input). It follows what was
+actually said, not the engine's own flags: symptom content is any routine, topic or article text;
+doctor advice is the cramp routine's doctor step, the see_doctor topic and article section, and the
+short doctor sentence said before goodbye or in a reprompt.
 
 `python -m coach graph` prints the summary; the test suite fails on any breach.
 """
@@ -28,6 +29,9 @@ MAX_SECONDS_TO_STRETCH = 10.0  # from a request for help to the first stretch in
 MAX_SECONDS_TO_HOLD = 30.0  # ... and to the first timed hold
 UNDERSTOOD = tuple(i for i in INTENTS if i not in {"AMAZON.FallbackIntent", "AMAZON.StopIntent", "AMAZON.CancelIntent"})
 HELP_REQUESTS = ("CrampNowIntent",)
+# (night, screen, voice): a smart speaker by day and by night, a kiosk with voice input, and a kiosk
+# without it (whose prompts say what to press)
+SURFACES = [(False, False, True), (True, False, True), (False, True, True), (False, True, False)]
 # every intent, and a jump to a section by number as well as one that names no section
 MOVES = [(intent, None) for intent in INTENTS] + [("GoToSectionIntent", "3")]  # and "yes" to "do you have a cramp now?"
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
@@ -103,10 +107,10 @@ class Summary:
     breaches: list[Breach] = field(default_factory=list)
 
 
-def _key(state, profile: Profile, night: bool, told) -> tuple:
+def _key(state, profile: Profile, surface: tuple, told) -> tuple:
     """Where a walk stands. Speech rate is left out: it changes how fast things are said, not where
     the conversation can go."""
-    return repr(sorted((state or {}).items())), profile.with_(rate=1.0), night, told
+    return repr(sorted((state or {}).items())), profile.with_(rate=1.0), surface, told
 
 
 class Walk:
@@ -121,27 +125,27 @@ class Walk:
 
     def run(self) -> Summary:
         starts: list[tuple] = []
-        for night in (False, True):
+        for surface in SURFACES:
             for profile in profiles(self.lang):
-                starts.append((None, profile, night, (False, False), ("(one-shot)",)))
-                settings = Settings(self.code, profile, night=night)
+                starts.append((None, profile, surface, (False, False), ("(one-shot)",)))
+                settings = Settings(self.code, profile, *surface)
                 launch = self.engine.launch(settings)
                 self.check_reply(("(launch)",), None, launch, (False, False))
                 told = self.texts.heard(launch.spoken(), (False, False))
-                starts.append((launch.state, launch.profile, night, told, ("(launch)",)))
-                self.check_help(profile, night)
+                starts.append((launch.state, launch.profile, surface, told, ("(launch)",)))
+                self.check_help(profile, surface)
         seen = set()
         queue: deque = deque()
-        for state, profile, night, told, path in starts:
-            if _key(state, profile, night, told) not in seen:
-                seen.add(_key(state, profile, night, told))
-                queue.append((state, profile, night, told, path))
+        for state, profile, surface, told, path in starts:
+            if _key(state, profile, surface, told) not in seen:
+                seen.add(_key(state, profile, surface, told))
+                queue.append((state, profile, surface, told, path))
         while queue:
-            state, profile, night, told, path = queue.popleft()
+            state, profile, surface, told, path = queue.popleft()
             for intent, section in MOVES:
                 edge = (*path, intent if section is None else f"{intent}({section})")
                 try:
-                    settings = Settings(self.code, profile, night=night)
+                    settings = Settings(self.code, profile, *surface)
                     reply = self.engine.handle(state, intent, settings, section=section)
                 except Exception as error:  # a fault is a breach to report, not a crash of the walk
                     self.breach(edge, "fault", repr(error))
@@ -151,10 +155,10 @@ class Walk:
                 if reply.end:
                     self.summary.endings += 1
                     continue
-                where = _key(reply.state, reply.profile, night, after)
+                where = _key(reply.state, reply.profile, surface, after)
                 if where not in seen:
                     seen.add(where)
-                    queue.append((reply.state, reply.profile, night, after, edge))
+                    queue.append((reply.state, reply.profile, surface, after, edge))
         self.summary.states = len(seen)
         return self.summary
 
@@ -185,13 +189,13 @@ class Walk:
                 self.breach(path, "reply too long", f"{count} words: {reply.text[:60]}…")
         return after
 
-    def check_help(self, profile: Profile, night: bool) -> None:
+    def check_help(self, profile: Profile, surface: tuple) -> None:
         """From a request for help, the first stretch instruction and the first timed hold come soon."""
-        settings = Settings(self.code, profile, night=night)
+        settings = Settings(self.code, profile, *surface)
         launch = self.engine.launch(settings)
         asks = [(("(one-shot)", i), self.engine.handle(None, i, settings)) for i in HELP_REQUESTS]
         for intent in (*HELP_REQUESTS, "AMAZON.YesIntent"):
-            after_launch = Settings(self.code, launch.profile, night=night)
+            after_launch = Settings(self.code, launch.profile, *surface)
             asks.append((("(launch)", intent), self.engine.handle(launch.state, intent, after_launch)))
         stretch = next(s.say for s in self.lang.routines.cramp_now.steps if s.id == "stretch")
         for path, reply in asks:

@@ -87,7 +87,8 @@ class GoodbyeView(View):
 class StepView:
     id: str
     kind: str
-    show: str
+    show: str  # the short line on screen
+    say: str  # everything the step says, for the screen to show in full (the doctor advice)
     figure: str | None
 
 
@@ -184,6 +185,7 @@ class Settings:
     profile: Profile = field(default_factory=Profile)
     night: bool = False
     screen: bool = False  # the surface has buttons and keys (the kiosk), not only a voice
+    voice: bool = True  # the listener can give commands by voice; if not, prompts say what to press
 
 
 @dataclass

@@ -34,25 +34,37 @@ class Understanding(Protocol):
 
 @dataclass
 class Visit:
+    """The idle time counts from when the last reply has been played, not from when it was asked
+    for: a reply with a timed hold plays for most of a minute, and the visitor is listening."""
+
     engine: Engine
     lang: str
     matcher: Understanding | None = None
     idle_seconds: float = 120.0
     screen: bool = True  # buttons and keys to point to when speech is not understood (not in voice mode)
+    voice: bool = True  # voice input works here; if not, prompts say what to press
     clock: Callable[[], float] = time.monotonic
+    playing: Callable[[Reply], float] | None = None  # seconds a reply takes to play; None: no time
     state: dict | None = None
     profile: Profile = field(default_factory=Profile)
-    last_active: float = 0.0
+    quiet_from: float = 0.0  # when the last reply has been played (may be ahead of the clock)
+    turn: int = 0  # replies given so far: a surface can check that a press answers the latest one
 
     def _settings(self) -> Settings:
-        return Settings(self.lang, self.profile, night=False, screen=self.screen)
+        return Settings(self.lang, self.profile, night=False, screen=self.screen, voice=self.voice)
 
     def _keep(self, reply: Reply) -> Reply:
         self.state, self.profile = reply.state, reply.profile
-        self.last_active = self.clock()
+        self.turn += 1
+        self.touch(reply)
         if reply.end:
             self.forget()
         return reply
+
+    def touch(self, reply: Reply | None = None) -> None:
+        """The visitor is still here: the idle time starts again, once `reply` (if any) has been played."""
+        playing = self.playing(reply) if reply is not None and self.playing is not None else 0.0
+        self.quiet_from = self.clock() + playing
 
     def start(self, idle: bool = False) -> Reply:
         """A new visit. After an idle timeout the welcome first says the screen was reset."""
@@ -77,7 +89,7 @@ class Visit:
         return match, self.intent(match.intent, section=text)  # the words name the section, if any
 
     def idle(self) -> bool:
-        return self.state is not None and self.clock() - self.last_active >= self.idle_seconds
+        return self.state is not None and self.clock() - self.quiet_from >= self.idle_seconds
 
     def forget(self) -> None:
         """Back to a new visit: the next person starts fresh (the speech rate resets too)."""

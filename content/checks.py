@@ -6,7 +6,7 @@ import re
 from string import Formatter
 
 from .loader import Problem
-from .model import INTENTS, SAY_KEYS, UI_KEYS, Language, Library
+from .model import INTENTS, PRESS_KEYS, SAY_KEYS, UI_KEYS, Language, Library
 
 MAX_ROUTINE_WORDS = 14  # a sentence someone half-awake can follow in one go
 MIN_UTTERANCES = 12
@@ -55,7 +55,9 @@ def _check_keys(rel: str, table: str, values: dict[str, str], spec: dict[str, tu
 
 def _check_prompts(lang: Language) -> list[Problem]:
     rel = f"content/{lang.code}/prompts.toml"
-    return _check_keys(rel, "say", lang.say, SAY_KEYS) + _check_keys(rel, "ui", lang.ui, UI_KEYS)
+    press = {key: SAY_KEYS[key] for key in PRESS_KEYS}
+    problems = _check_keys(rel, "say", lang.say, SAY_KEYS) + _check_keys(rel, "ui", lang.ui, UI_KEYS)
+    return problems + _check_keys(rel, "press", lang.press, press)
 
 
 def _check_utterances(lang: Language) -> list[Problem]:
@@ -184,6 +186,17 @@ def _cited(lang: Language) -> set[str]:
     return {source for sources in lists for source in sources}
 
 
+def _section_names(lang: Language) -> list[Problem]:
+    """Every name of a section finds that section, so "go to …" never lands elsewhere."""
+    rel, sections = f"content/{lang.code}/article.toml", lang.article.sections
+    return [
+        Problem(rel, f"sections[{section.id}].names", f"'{name}' finds another section")
+        for index, section in enumerate(sections)
+        for name in section.names
+        if lang.article.find_section(name) != index
+    ]
+
+
 def _empty_strings(lang: Language) -> list[Problem]:
     rel = f"content/{lang.code}/article.toml"
     return [
@@ -199,7 +212,7 @@ def check_library(library: Library) -> list[Problem]:
     langs = list(library.languages.values())
     for lang in langs:
         problems += _check_prompts(lang) + _check_utterances(lang) + _check_phrasings(lang) + _check_routines(lang)
-        problems += _references(lang, known) + _empty_strings(lang)
+        problems += _references(lang, known) + _empty_strings(lang) + _section_names(lang)
         for name in ("cramp_now", "bedtime_stretch"):
             problems += _ids(
                 f"content/{lang.code}/routines.toml", f"{name}.steps", [s.id for s in lang.routine(name).steps]

@@ -106,6 +106,7 @@ def _load_language(root: Path, code: str, problems: list[Problem]) -> Language |
         topics=topics,
         article=article,
         say=prompts.say,
+        press=prompts.press,
         ui=prompts.ui,
         utterances=utterances,
         phrasings=phrasings,
@@ -120,7 +121,9 @@ def read_library(root: Path = CONTENT_DIR, languages=LANGUAGES) -> tuple[Library
     raw_sources = _read_toml(root / "sources.toml", "content/sources.toml", problems) or {}
     sources = {}
     for source_id, entry in raw_sources.items():
-        source = _validate(Source, entry if isinstance(entry, dict) else {}, "content/sources.toml", problems)
+        found: list[Problem] = []
+        source = _validate(Source, entry if isinstance(entry, dict) else {}, "content/sources.toml", found)
+        problems += [Problem(p.file, f"{source_id}.{p.item}", p.problem) for p in found]  # names the source
         if source:
             sources[source_id] = source
     loaded = {code: _load_language(root, code, problems) for code in languages}

@@ -95,6 +95,26 @@ SAY_KEYS = {
     "speech_failed": (),
 }
 
+# [say] lines that tell the listener what to say; [press] has each of them as what to press, for a
+# kiosk where voice input is off in that language.
+PRESS_KEYS = (
+    "menu_short",
+    "help_menu",
+    "help_routine",
+    "help_hold",
+    "help_check",
+    "help_topic",
+    "help_article",
+    "help_resume_offer",
+    "paused",
+    "routine_next",
+    "topic_more",
+    "topic_end",
+    "article_resume_offer",
+    "article_next",
+    "section_unknown",
+)
+
 UI_KEYS = {
     "app_name": (),
     "language_name": (),
@@ -127,8 +147,14 @@ UI_KEYS = {
     "text_size": (),
     "smaller": (),
     "larger": (),
+    "text_size_level": ("n", "total"),
+    "text_size_smallest": ("n", "total"),
+    "text_size_largest": ("n", "total"),
+    "night_colours": (),
+    "day_colours": (),
     "step_of": ("n", "total"),
     "seconds_left": ("seconds",),
+    "second_left": ("seconds",),  # the countdown at one second: the singular
     "help_keys": (),
     "sections": (),
     "skip_to_content": (),
@@ -141,6 +167,23 @@ UI_KEYS = {
     "visit_ended": (),
     "visit_lost": (),
     "idle_warning": (),
+    "skip_to_article": (),
+    # What the page's live region says when the screen changes, and the document title
+    "screen_home": (),
+    "screen_goodbye": (),
+    "screen_routine": ("title", "n", "total"),
+    "screen_paused": ("title",),
+    "screen_point": ("title", "n", "total", "heading"),
+    "screen_article": ("title", "n", "total", "heading"),
+    "page_title": ("app", "screen"),
+    # What each drawing shows (its text alternative), one per figure in FIGURES
+    "figure_sit_support": (),
+    "figure_leg_straight": (),
+    "figure_toes_pull": (),
+    "figure_calf_wall": (),
+    "figure_hamstring_seated": (),
+    "figure_walk": (),
+    "figure_water": (),
 }
 
 FIGURES = ("sit_support", "leg_straight", "toes_pull", "calf_wall", "hamstring_seated", "walk", "water")
@@ -259,6 +302,7 @@ def _contains(words: list[str], part: list[str]) -> bool:
 
 class Prompts(Strict):
     say: dict[str, str]
+    press: dict[str, str]
     ui: dict[str, str]
 
 
@@ -297,6 +341,7 @@ class Language(Strict):
     topics: Topics
     article: Article
     say: dict[str, str]
+    press: dict[str, str]  # the [say] lines that tell what to say, as what to press: for a kiosk without voice input
     ui: dict[str, str]
     utterances: dict[str, tuple[str, ...]]
     phrasings: Phrasings

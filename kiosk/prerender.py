@@ -36,11 +36,13 @@ def speech_items(engine: Engine, library: Library, rate: float = 1.0) -> list[tu
     """(text, lang, rate) for every clip a visit at this rate can play, in a stable order."""
     items: dict[tuple[str, str, float], None] = {}
     for code, lang in library.languages.items():
-        settings = Settings(code, Profile(rate=rate))
-        replies = [engine.launch(settings, after_idle=True)]
-        for state in _states(lang):
-            for intent in ("AMAZON.RepeatIntent", "AMAZON.NextIntent", *NAVIGATION):
-                replies.append(engine.handle(state, intent, settings))
+        replies = []
+        for voice in (True, False):  # a kiosk with voice input in this language, and one without
+            settings = Settings(code, Profile(rate=rate), screen=True, voice=voice)
+            replies.append(engine.launch(settings, after_idle=True))
+            for state in _states(lang):
+                for intent in ("AMAZON.RepeatIntent", "AMAZON.NextIntent", *NAVIGATION):
+                    replies.append(engine.handle(state, intent, settings))
         for reply in replies:
             for segment in reply.segments:
                 if isinstance(segment, Say):

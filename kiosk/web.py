@@ -4,21 +4,26 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import re
 import secrets
 import threading
 import time
+import wave
 from collections import deque
+from datetime import datetime
 
 from flask import Blueprint, abort, jsonify, redirect, render_template, request, send_file, url_for
 
 from coach.engine import Engine
-from coach.reply import Reply, SameView, Say
+from coach.night import NIGHT_END, NIGHT_START, is_night
+from coach.reply import Pause, Profile, Reply, SameView, Say
 from coach.visit import Visit
 from content import INTENTS, Library
 from settings import Settings
 from speech.asr import SAMPLE_RATE, build_grammar, transcribe
 from speech.audio import BadRecording, read_upload, resample
+from speech.tts import Speaker, SpeechUnavailable
 
 from .matcher import IntentMatcher
 from .voices import ClipIndex, open_recognizers, timeline
@@ -27,6 +32,12 @@ MAX_SESSIONS = 4096  # a visit is a few kB; 30 a minute per address fill this on
 MAX_TEXT = 200
 MAX_RECORDING = 44 + 10 * 48000 * 2  # ten seconds of 48 kHz mono 16-bit WAV
 CLIP_KEY = re.compile(r"^[0-9a-f]{64}$")
+# A clip not rendered yet is estimated at half a second (the quiet around a clip) plus 2.5 words a
+# second at rate 1; espeak-ng's clips here fit 0.44 s plus 3 words a second. An estimate that errs
+# long only keeps a visit a little longer.
+CLIP_QUIET, WORDS_PER_SECOND = 0.5, 2.5
+# [ui] lines the page says by itself, also while the server is away (it fetches their clips ahead).
+STATUS_LINES = ("offline", "online", "visit_ended", "visit_lost", "idle_warning")
 
 
 class KioskFull(Exception):
@@ -41,7 +52,7 @@ class SessionStore:
         self._sessions: dict[str, Visit] = {}
         self._lock = threading.Lock()
 
-    def new(self, lang: str) -> tuple[str, Visit]:
+    def new(self, lang: str, **options) -> tuple[str, Visit]:
         with self._lock:
             if len(self._sessions) >= MAX_SESSIONS:
                 for key in [k for k, s in self._sessions.items() if s.idle() or s.state is None]:
@@ -49,7 +60,7 @@ class SessionStore:
             if len(self._sessions) >= MAX_SESSIONS:
                 raise KioskFull()
             key = secrets.token_urlsafe(16)
-            session = self._sessions[key] = self.make(lang)
+            session = self._sessions[key] = self.make(lang, **options)
             return key, session
 
     def get(self, key) -> Visit | None:
@@ -88,6 +99,44 @@ class VisitLimiter:
             return allowed
 
 
+def said_seconds(text: str, lang: str, rate: float, speaker: Speaker | None) -> float:
+    """How long the page takes to say `text`: its clip's length, estimated from its words when the
+    clip is not rendered yet. Without a speaker the page says nothing: no time."""
+    if speaker is None:
+        return 0.0
+    try:
+        with wave.open(str(speaker.path_for(text, lang, rate)), "rb") as clip:
+            return clip.getnframes() / clip.getframerate()
+    except (OSError, EOFError, wave.Error, ValueError, SpeechUnavailable):
+        return CLIP_QUIET + len(text.split()) / (WORDS_PER_SECOND * rate)
+
+
+def playing_seconds(reply: Reply, lang: str, speaker: Speaker | None) -> float:
+    """How long the page takes to play a reply: its clips and pauses, holds written out. The page
+    fetches clips ahead, so their loading adds little."""
+    return sum(
+        part.seconds if isinstance(part, Pause) else said_seconds(part.text, lang, reply.rate, speaker)
+        for part in reply.segments
+    )
+
+
+def page_timescale(value: str | None) -> float:
+    """The page's ?timescale= (README, The kiosk), sent as a header when a visit starts: the page
+    plays every reply in that share of its time. Anything outside 0 to 1 is real time."""
+    try:
+        scale = float(value or 1)
+    except ValueError:
+        return 1.0
+    return scale if math.isfinite(scale) and 0 < scale <= 1 else 1.0
+
+
+def spoken(text: str, profile: Profile) -> Reply:
+    """A kiosk label as a reply that only says it."""
+    return Reply(
+        segments=[Say(text)], display=text, reprompt=None, end=False, state={}, profile=profile, view=SameView()
+    )
+
+
 def _json_body(*fields: tuple[str, type]) -> dict:
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
@@ -112,7 +161,16 @@ def create_blueprint(
     models = open_recognizers(settings, languages)
     grammars = {code: build_grammar(library[code].phrases(), model) for code, model in models.items()}
     clips = ClipIndex()
-    store = SessionStore(lambda lang: Visit(engine, lang, matchers[lang], idle_seconds))
+
+    def make_visit(lang: str, timescale: float = 1.0) -> Visit:
+        """A visit whose idle time counts from the end of each reply as the page plays it."""
+
+        def playing(reply: Reply) -> float:
+            return timescale * playing_seconds(reply, lang, speaker)
+
+        return Visit(engine, lang, matchers[lang], idle_seconds, playing=playing, voice=lang in models)
+
+    store = SessionStore(make_visit)
 
     def answer(key: str, session: Visit, reply, match=None):
         body = {
@@ -125,6 +183,7 @@ def create_blueprint(
             "end": reply.end,
             "rate": reply.rate,
             "timeline": timeline(reply, session.lang, speaker, clips),
+            "turn": session.turn,
         }
         if match is not None:
             body["heard"], body["intent"], body["confidence"] = match.heard, match.intent, match.confidence
@@ -133,9 +192,16 @@ def create_blueprint(
         return jsonify(body)
 
     def session_from(data) -> tuple[str, Visit]:
+        """The visit a request is for. With `turn`, the request answers that reply of the visit: one
+        that answers an earlier reply (its answer was lost on the way) is refused, not misapplied."""
+        turn = data.get("turn")
+        if turn is not None and (not isinstance(turn, int) or isinstance(turn, bool)):
+            abort(400, "'turn' must be a whole number")
         session = store.get(data.get("session"))
         if session is None:
             abort(409, "this visit has ended; start again")
+        if turn is not None and turn != session.turn:
+            abort(409, "this press answers an earlier reply; start again")
         return data["session"], session
 
     @blueprint.get("/")
@@ -145,15 +211,29 @@ def create_blueprint(
     @blueprint.get("/kiosk")
     def page():
         labels = {code: lang.ui for code, lang in library.languages.items()}
+        status_clips = {
+            code: {
+                key: timeline(spoken(lang.ui[key], Profile()), code, speaker, clips)[0]["clip"] for key in STATUS_LINES
+            }
+            for code, lang in library.languages.items()
+        }
+        # The clinic's colours (KIOSK_THEME). "auto" is decided here by the server's clock, so that the
+        # page opens in them; the page keeps them up to date by its own clock, with the same hours.
+        theme = settings.KIOSK_THEME
+        night = theme == "night" or (theme == "auto" and is_night(datetime.now()))
         return render_template(
             "kiosk.html",
             lang=default_lang,
             ui=library[default_lang].ui,
             labels=json.dumps(labels, ensure_ascii=False),
+            status_clips=json.dumps(status_clips),
             languages=languages,
             voice_input=sorted(models),
             idle_seconds=idle_seconds,
             speech_output=speaker is not None,
+            theme=theme,
+            theme_now="night" if night else "day",
+            night_hours=f"{NIGHT_START} {NIGHT_END}",
         )
 
     @blueprint.post("/api/kiosk/start")
@@ -164,7 +244,7 @@ def create_blueprint(
         if not limiter.allow(request.remote_addr or ""):
             return jsonify(error=library[data["lang"]].ui["too_many_visits"]), 429
         try:
-            key, session = store.new(data["lang"])
+            key, session = store.new(data["lang"], timescale=page_timescale(request.headers.get("X-Kiosk-Timescale")))
         except KioskFull:
             return jsonify(error=library[data["lang"]].ui["too_many_visits"]), 429
         reply = session.start(idle=data.get("reason") == "idle")
@@ -192,7 +272,9 @@ def create_blueprint(
 
     @blueprint.post("/api/listen")
     def listen():
-        key, session = session_from({"session": request.args.get("session")})
+        key, session = session_from(
+            {"session": request.args.get("session"), "turn": request.args.get("turn", type=int)}
+        )
         model = models.get(session.lang)
         if model is None:
             abort(404, "voice input is not available for this language")
@@ -213,16 +295,17 @@ def create_blueprint(
         text = library[session.lang].ui.get(data["key"])
         if text is None:
             abort(400, "unknown label")
-        reply = Reply(
-            segments=[Say(text)],
-            display=text,
-            reprompt=None,
-            end=False,
-            state={},
-            profile=session.profile,
-            view=SameView(),
-        )
+        reply = spoken(text, session.profile)
+        session.touch(reply)  # the visitor asked for it: they are here, and listening
         return jsonify(timeline=timeline(reply, session.lang, speaker, clips), text=text)
+
+    @blueprint.post("/api/kiosk/touch")
+    def touch():
+        """The visitor is still here (they answered the page's "ends soon" notice, or the page is
+        back after the server was away): the idle time starts again. 409 when the visit is gone."""
+        key, session = session_from(_json_body(("session", str)))
+        session.touch()
+        return jsonify(session=key, turn=session.turn)
 
     @blueprint.get("/api/kiosk/audio/<key>.wav")
     def audio(key: str):

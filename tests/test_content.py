@@ -137,3 +137,33 @@ def test_check_command_exits_non_zero_on_problems(broken, capsys):
     edit(broken, "en/prompts.toml", "{seconds}", "{secs}")
     assert check_main(["check", "--dir", str(broken)]) == 1
     assert "say.hold_remaining" in capsys.readouterr().out
+
+
+def test_parity_of_sources_behind_an_item(broken):
+    """Every language says the same things on the same authority."""
+    edit(broken, "da/topics.toml", 'sources = ["8", "da_article"]', 'sources = ["da_article"]')
+    assert_problem(broken, "content/da/topics.toml", "causes.sources", "differs from 'en'")
+
+
+def test_a_source_nothing_cites(broken):
+    (broken / "sources.toml").write_text(
+        (broken / "sources.toml").read_text(encoding="utf-8")
+        + '\n[unused]\ntitle = "T"\npublisher = "P"\nurl = "https://example.org/"\nstates = ["x"]\n',
+        encoding="utf-8",
+    )
+    assert_problem(broken, "content/sources.toml", "unused", "no content cites this source")
+
+
+def test_a_source_must_say_what_it_states(broken):
+    edit(broken, "sources.toml", 'states = ["tired, overloaded muscles cramp more easily"]', "states = []")
+    assert_problem(broken, "content/sources.toml", "6", "at least 1 item")
+
+
+def test_a_section_name_that_finds_another_section(broken):
+    edit(broken, "en/article.toml", '"sixth", "prevention"', '"sixth", "what to do", "prevention"')
+    assert_problem(broken, "content/en/article.toml", "sections[prevention].names", "finds another section")
+
+
+def test_a_press_line_is_required_for_each_say_line_about_saying(broken):
+    edit(broken, "nb/prompts.toml", 'routine_next = "Trykk', 'xroutine_next = "Trykk')
+    assert_problem(broken, "content/nb/prompts.toml", "press.routine_next", "required key is missing")

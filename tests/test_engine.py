@@ -255,3 +255,16 @@ def test_doctor_flags_round_trip_and_are_checked(library):
     state = State(mode="menu", symptoms=True)
     assert State.from_dict(state.to_dict(), library["en"]) == state
     assert State.from_dict({**state.to_dict(), "doctor": "yes"}, library["en"]) == State()
+
+
+@pytest.mark.parametrize("code", ["en", "nb", "da"])
+def test_a_kiosk_without_voice_input_says_what_to_press(engine, library, code):
+    """#13 finding 9: "say resume" where nothing can be said. Content keeps both forms."""
+    lang = library[code]
+    pressing = Settings(code, Profile(disclaimer_heard=True), screen=True, voice=False)
+    paused = engine.handle({"mode": "routine", "step": 0}, "AMAZON.PauseIntent", pressing)
+    assert paused.spoken() == [lang.press["paused"]] and paused.reprompt == lang.press["paused"]
+    topic = engine.handle(None, "WhyCrampsIntent", pressing)
+    assert topic.spoken()[-1] == lang.press["topic_more"] and lang.say["topic_more"] not in topic.spoken()
+    speaking = Settings(code, Profile(disclaimer_heard=True), screen=True, voice=True)
+    assert engine.handle(None, "WhyCrampsIntent", speaking).spoken()[-1] == lang.say["topic_more"]

@@ -93,3 +93,16 @@ def test_a_hold_is_data_the_page_counts_down_from(client, library):
     assert [(cue["say"], cue["at"]) for cue in cues[-3:]] == [(str(n), hold["seconds"] - n) for n in range(3, 0, -1)]
     quiet = sum(cue["pause"] for cue in cues)  # with about 0.4 s to say each counted number, the whole hold
     assert quiet < hold["seconds"] <= quiet + 3 * 0.4
+
+
+def test_prompts_say_press_where_voice_input_is_off(client, library):
+    """No Vosk model here: the kiosk's prompts name the buttons; a section button jumps."""
+    session = client.post("/api/kiosk/start", json={"lang": "da"}).get_json()["session"]
+    topic = client.post("/api/kiosk/intent", json={"session": session, "intent": "PreventionIntent"}).get_json()
+    said = [item["say"] for item in topic["timeline"] if "say" in item]
+    assert said[-1] == library["da"].press["topic_more"]
+    body = {"session": session, "intent": "GoToSectionIntent", "section": "see_doctor"}
+    jumped = client.post("/api/kiosk/intent", json=body).get_json()
+    assert jumped["view"]["screen"] == "article" and jumped["view"]["section"] == 6
+    body["section"] = ["not", "text"]
+    assert client.post("/api/kiosk/intent", json=body).status_code == 400

