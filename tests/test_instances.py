@@ -36,7 +36,7 @@ def dynamodb(tmp_path_factory):
             try:
                 requests.get(url, timeout=0.5)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # a busy machine: moto still starting
                 time.sleep(0.1)
         yield url
     finally:

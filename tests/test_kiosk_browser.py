@@ -200,8 +200,12 @@ def test_relief_routine_by_keyboard_alone(server, open_page, lang):
     expect(page.locator("#help-text")).to_have_text(ui(lang)["help_keys"])
     page.keyboard.press("Escape")
     expect(page.locator("#help")).to_be_hidden()
-    page.keyboard.press("Enter")  # Next: the doctor advice, then the visit ends and home comes back
+    page.keyboard.press("Enter")  # Next: the doctor advice; the visit ends, and its screen stays to be read
     expect_steps(page, lang, "doctor")
+    played(page)
+    expect_steps(page, lang, "doctor")
+    expect(page.locator("#btn-home")).to_be_focused()
+    page.keyboard.press("Enter")  # Home: a new visit, at the menu
     expect(screen(page, "home")).to_be_visible()
 
 

@@ -189,7 +189,8 @@ def test_every_screen_has_repeat_and_the_last_screen_of_a_routine_repeats_itself
     doctor = cramp_steps("en")["doctor"].say
     assert captions(page).count(doctor) == 2
     release(page, held)
-
+    expect_steps(page, "en", "doctor")  # the last screen stays, to be read, until a press
+    button(page, "en", "home").click()
     expect(screen(page, "home")).to_be_visible()
     held = hold_new_visits(page)
     button(page, "en", "why").click()

@@ -325,7 +325,7 @@ def quiet_seconds(timeline: list[dict]) -> float:
 
 
 def hold_on_the_page(page) -> dict:
-    """ "I have a cramp now", then Next until a reply brings a timed hold; that reply, played."""
+    """Press "I have a cramp now", then Next until a reply brings a timed hold; that reply, played."""
     reply = press_intent(page, button(page, "en", "relief"))
     while not has_hold(reply):
         played(page)
@@ -411,3 +411,24 @@ def test_a_gone_visit_is_said_to_be_over_and_the_press_is_not_sent_again(deploye
     expect(status(page)).to_have_text("")
     expect(start_over).to_be_hidden()
     assert [response.status for response in intents] == [409]
+
+
+def test_the_first_press_on_a_forgotten_welcome_goes_into_a_new_visit(deployed, kiosk):
+    """A kiosk left at its welcome for a long while: the server has forgotten that visit, but a new
+    one starts at the very same place, so the first press goes into a new one and means the same
+    there, with no word of a visit ending."""
+    page = ready(kiosk(deployed, slow_idle=True))
+    with page.expect_response(lambda r: r.url.endswith("/api/kiosk/start")) as welcome:
+        page.reload()  # a welcome whose visit the test knows
+    ready(page)
+    session = welcome.value.json()["session"]
+    wait_until(lambda: not server_alive(deployed, session), IDLE * 4, "the visit was never forgotten")
+    starts, intents = posts(page, "/api/kiosk/start"), posts(page, "/api/kiosk/intent")
+
+    button(page, "en", "relief").click()
+    expect(screen(page, "routine")).to_be_visible()
+    wait_until(lambda: len(intents) == 2, 10, "the press did not go into a new visit")
+    assert [response.status for response in intents] == [409, 200]
+    assert [response.request.post_data_json for response in starts] == [{"lang": "en"}]
+    assert intents[1].json()["session"] == starts[0].json()["session"] != session
+    expect(status(page)).to_have_text("")

@@ -88,7 +88,9 @@ function show(reply, fresh = false) {
   if (!same) state.view = reply.view;
   render(state.view, reply, same);
   say(reply.timeline).then((done) => {
-    if (reply.end && !state.session) enqueue(() => startVisit());  // back home for the next person
+    // After goodbye, home for the next person. A routine's last screen (the doctor advice) stays to be
+    // read and repeated; the next press starts a new visit, or the idle time brings the page home.
+    if (reply.end && !state.session && reply.view.screen === "goodbye") enqueue(() => startVisit());
     else if (done && readsOn(reply)) enqueue(() => sendIntent("AMAZON.NextIntent"));  // the next section
   });
 }
