@@ -6,6 +6,9 @@ from coach.engine import Engine, part_starts
 from coach.reply import Profile, Say, Settings
 from content import Library
 
+# [ui] lines the page says by itself, also while the server is away (it fetches their clips ahead).
+STATUS_LINES = ("offline", "online", "visit_ended", "visit_lost", "idle_warning")
+
 NAVIGATION = (
     "AMAZON.HelpIntent",
     "AMAZON.FallbackIntent",
@@ -47,4 +50,6 @@ def speech_items(engine: Engine, library: Library, rate: float = 1.0) -> list[tu
             for segment in reply.segments:
                 if isinstance(segment, Say):
                     items[(segment.text, code, reply.rate)] = None
+        for key in STATUS_LINES:  # the page fetches these ahead, to say them while the server is away
+            items[(lang.ui[key], code, rate)] = None
     return list(items)

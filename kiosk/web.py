@@ -26,6 +26,7 @@ from speech.audio import BadRecording, read_upload, resample
 from speech.tts import Speaker, SpeechUnavailable
 
 from .matcher import IntentMatcher
+from .prerender import STATUS_LINES
 from .voices import ClipIndex, open_recognizers, timeline
 
 MAX_SESSIONS = 4096  # a visit is a few kB; 30 a minute per address fill this only from many addresses
@@ -36,8 +37,6 @@ CLIP_KEY = re.compile(r"^[0-9a-f]{64}$")
 # second at rate 1; espeak-ng's clips here fit 0.44 s plus 3 words a second. An estimate that errs
 # long only keeps a visit a little longer.
 CLIP_QUIET, WORDS_PER_SECOND = 0.5, 2.5
-# [ui] lines the page says by itself, also while the server is away (it fetches their clips ahead).
-STATUS_LINES = ("offline", "online", "visit_ended", "visit_lost", "idle_warning")
 
 
 class KioskFull(Exception):
