@@ -223,17 +223,18 @@ class Engine:
 
     def _goodbye(self, turn: Turn) -> None:
         self._end(turn, turn.say["goodbye"])
+        turn.view = GoodbyeView()
 
     def _end(self, turn: Turn, closing: str) -> None:
-        """Ends the session. After symptom content, names the doctor first, unless that was done since."""
+        """Ends the session, adding what it says to what is shown. After symptom content, names the
+        doctor first, unless that was done since."""
         said = [closing]
         if turn.state.symptoms and not turn.state.doctor:
             said.insert(0, turn.say["goodbye_doctor"])
         turn.speak(*said)
         turn.end = True
         turn.state = State(mode="menu")
-        turn.display = "\n".join(said)
-        turn.view = GoodbyeView()
+        turn.display = "\n".join(line for line in (turn.display, *said) if line)
 
     # Routines
 
@@ -287,9 +288,7 @@ class Engine:
         if not turn.profile.disclaimer_heard:  # the doctor step said when to contact one: the short form
             turn.speak(turn.say["disclaimer_short"])
             turn.profile = turn.profile.with_(disclaimer_heard=True)
-        view, display = turn.view, turn.display
-        self._end(turn, turn.say["routine_done"])
-        turn.view, turn.display = view, f"{display}\n{turn.display}"  # the last steps stay in view
+        self._end(turn, turn.say["routine_done"])  # the last steps stay in view
 
     def _hold(self, turn: Turn, seconds: int, reps: int, release_last: bool) -> None:
         turn.pause(SETTLE)
@@ -498,7 +497,7 @@ class Engine:
         self._section(turn, 0)
 
     def _go_to_section(self, turn: Turn) -> None:
-        """Jump to a section by number or name, from anywhere; unknown: say which there are."""
+        """Jump to a section by number or name, from anywhere; unknown: say how many there are."""
         index = turn.lang.article.find_section(turn.section or "")
         if index is not None:
             return self._section(turn, index)

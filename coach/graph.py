@@ -12,12 +12,12 @@ short doctor sentence said before goodbye or in a reprompt.
 
 from __future__ import annotations
 
-import re
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from content import INTENTS, Language
+from content.checks import sentences, word_count
 
 from .engine import Engine
 from .reply import Pause, Profile, Reply, Say, Settings
@@ -34,16 +34,11 @@ HELP_REQUESTS = ("CrampNowIntent",)
 SURFACES = [(False, False, True), (True, False, True), (False, True, True), (False, True, False)]
 # every intent, and a jump to a section by number as well as one that names no section
 MOVES = [(intent, None) for intent in INTENTS] + [("GoToSectionIntent", "3")]  # and "yes" to "do you have a cramp now?"
-_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
-
-
-def words(text: str) -> int:
-    return len(_WORD.findall(text))
 
 
 def seconds(segments: Iterable) -> float:
     """Speech time at the default rate: words at 2.5 a second, plus every pause."""
-    return sum(words(s.text) / WORDS_PER_SECOND if isinstance(s, Say) else s.seconds for s in segments)
+    return sum(word_count(s.text) / WORDS_PER_SECOND if isinstance(s, Say) else s.seconds for s in segments)
 
 
 def profiles(lang: Language) -> list[Profile]:
@@ -66,7 +61,6 @@ class Texts:
         doctor = {topic.summary, topic.disclaimer or "", *section.paragraphs, lang.say["goodbye_doctor"]}
         doctor |= {s.say for s in lang.routines.cramp_now.steps if s.kind == "doctor"}
         doctor |= {text for item in topic.items for text in (item.summary, item.detail)}
-        doctor |= {lang.say["not_easing_stop"]}
         routines = [lang.routines.cramp_now, lang.routines.bedtime_stretch]
         symptoms = {text for r in routines for text in (r.intro, *(s.say for s in r.steps))}
         topics = [lang.topics.causes, lang.topics.prevention, topic]
@@ -133,7 +127,8 @@ class Walk:
                 self.check_reply(("(launch)",), None, launch, (False, False))
                 told = self.texts.heard(launch.spoken(), (False, False))
                 starts.append((launch.state, launch.profile, surface, told, ("(launch)",)))
-                self.check_help(profile, surface)
+                self.check_help(settings, launch)
+        self.check_steps()
         seen = set()
         queue: deque = deque()
         for state, profile, surface, told, path in starts:
@@ -183,19 +178,18 @@ class Walk:
             if length > MAX_ARTICLE_SECONDS:
                 self.breach(path, "article reply too long", f"{length:.0f} s")
         else:
-            count = sum(words(text) for text in spoken)
+            count = sum(word_count(text) for text in spoken)
             self.summary.longest_words = max(self.summary.longest_words, count)
             if count > MAX_WORDS:
                 self.breach(path, "reply too long", f"{count} words: {reply.text[:60]}…")
         return after
 
-    def check_help(self, profile: Profile, surface: tuple) -> None:
-        """From a request for help, the first stretch instruction and the first timed hold come soon."""
-        settings = Settings(self.code, profile, *surface)
-        launch = self.engine.launch(settings)
+    def check_help(self, settings: Settings, launch: Reply) -> None:
+        """From a request for help (one-shot, or after `launch` with these settings), the first
+        stretch instruction and the first timed hold come soon."""
         asks = [(("(one-shot)", i), self.engine.handle(None, i, settings)) for i in HELP_REQUESTS]
+        after_launch = replace(settings, profile=launch.profile)
         for intent in (*HELP_REQUESTS, "AMAZON.YesIntent"):
-            after_launch = Settings(self.code, launch.profile, *surface)
             asks.append((("(launch)", intent), self.engine.handle(launch.state, intent, after_launch)))
         stretch = next(s.say for s in self.lang.routines.cramp_now.steps if s.id == "stretch")
         for path, reply in asks:
@@ -215,13 +209,12 @@ class Walk:
                 self.breach(path, "first timed hold too late", f"{to_hold} s")
             self.summary.to_stretch = max(self.summary.to_stretch, to_stretch or 0.0)
             self.summary.to_hold = max(self.summary.to_hold, to_hold or 0.0)
+
+    def check_steps(self) -> None:
+        """Each step of the cramp routine asks for one action, in one sentence."""
         for step in self.lang.routines.cramp_now.steps:
-            if step.kind in ("step", "hold") and len(_sentences(step.say)) != 1:
+            if step.kind in ("step", "hold") and len(sentences(step.say)) != 1:
                 self.breach(("cramp_now", step.id), "a step asks for more than one action", step.say)
-
-
-def _sentences(text: str) -> list[str]:
-    return [part for part in re.split(r"(?<=[.!?…])\s+", text.strip()) if part]
 
 
 def walk(engine: Engine, code: str) -> Summary:

