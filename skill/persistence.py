@@ -74,8 +74,20 @@ class SqliteAdapter(AbstractPersistenceAdapter):
         )
 
     def _create(self) -> None:
-        with self._connect() as db:
-            db.execute("CREATE TABLE IF NOT EXISTS profiles (user TEXT PRIMARY KEY, data TEXT NOT NULL)")
+        """Workers forked together race to switch a new file to WAL, and SQLite answers the loser "busy"
+        at once rather than wait (that could deadlock), so a busy answer is retried until `timeout`."""
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                with self._connect() as db:
+                    db.execute("CREATE TABLE IF NOT EXISTS profiles (user TEXT PRIMARY KEY, data TEXT NOT NULL)")
+                return
+            except sqlite3.OperationalError as error:
+                if _sqlite_code(error) not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.02)
 
     def _set_aside(self, error: Exception) -> None:
         """A database that cannot be read is kept for recovery under another name, not deleted."""
@@ -91,8 +103,12 @@ class SqliteAdapter(AbstractPersistenceAdapter):
         db = getattr(self._local, "db", None)
         if db is None:
             db = sqlite3.connect(self.path, timeout=self.timeout)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
+            try:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")
+            except sqlite3.Error:
+                db.close()
+                raise
             self._local.db = db
         return db
 

@@ -3,6 +3,7 @@ unless SQLite itself says the file is broken."""
 
 from __future__ import annotations
 
+import multiprocessing
 import sqlite3
 import time
 
@@ -89,3 +90,25 @@ def test_a_data_dir_that_cannot_be_a_folder_names_it_and_the_fix(tmp_path, below
 
 def test_the_timeout_is_the_documented_default_not_an_undocumented_setting(tmp_path):
     assert make_adapter({"DATA_DIR": str(tmp_path), "SQLITE_TIMEOUT": "0.01"}).timeout == 5.0
+
+
+def _open_and_save(path, barrier) -> str | None:
+    barrier.wait()
+    try:
+        SqliteAdapter(path).save("someone", {"rate": 1.0})
+    except Exception as error:  # noqa: BLE001 - the test reports whatever a worker met
+        return repr(error)
+    return None
+
+
+def test_workers_starting_together_on_a_new_database_all_start(tmp_path):
+    """gunicorn forks its workers at once; each opens the new file and switches it to WAL. A CI run
+    lost a worker to "locked" here: SQLite answers the race's loser busy without waiting."""
+    context = multiprocessing.get_context("fork")
+    workers = 8
+    with context.Manager() as manager, context.Pool(workers) as pool:
+        for trial in range(20):
+            path = tmp_path / f"profiles-{trial}.sqlite3"
+            barrier = manager.Barrier(workers)
+            errors = [e for e in pool.starmap(_open_and_save, [(path, barrier)] * workers) if e]
+            assert errors == [], f"trial {trial}: {errors[0]}"
