@@ -16,7 +16,18 @@ from ask_sdk_model.ui import SimpleCard
 
 from coach.engine import Engine
 from coach.night import is_night
-from coach.reply import ArticleView, PausedView, Profile, Reply, RoutineView, SameView, Say, Settings, TopicView
+from coach.reply import (
+    ArticleView,
+    PausedView,
+    Profile,
+    Reply,
+    RoutineView,
+    SameView,
+    Say,
+    Settings,
+    StepView,
+    TopicView,
+)
 from content import Language
 
 from .night import device_now
@@ -118,7 +129,7 @@ def reply_card(reply: Reply, lang: Language) -> SimpleCard | None:
     if isinstance(view, SameView):
         return None
     if isinstance(view, RoutineView):
-        title, lines = view.title, [step.show for step in view.steps]
+        title, lines = view.title, [line for step in view.steps for line in step_lines(step)]
     elif isinstance(view, TopicView):
         title, lines = view.title, [view.heading, *view.body] if view.item >= 0 else list(view.body)
     elif isinstance(view, ArticleView):
@@ -128,6 +139,11 @@ def reply_card(reply: Reply, lang: Language) -> SimpleCard | None:
     else:  # home, goodbye, the offer to resume the article
         title, lines = lang.ui["app_name"], reply.spoken()
     return SimpleCard(title, fit("\n".join(lines), MAX_CARD_CHARS - len(title)))
+
+
+def step_lines(step: StepView) -> list[str]:
+    """A step's short line; the doctor step also in full, with every warning sign, as on the kiosk."""
+    return [step.show, step.say] if step.kind == "doctor" else [step.show]
 
 
 def fit(text: str, limit: int) -> str:

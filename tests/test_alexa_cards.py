@@ -50,8 +50,30 @@ def test_routine_card_lists_the_steps_of_the_part(talk):
         shown = card(alexa.say(intent))
         end = part_end(routine.steps, start)
         assert shown["title"] == routine.title
-        assert shown["content"].split("\n") == [step.show for step in routine.steps[start:end]]
+        assert shown["content"].split("\n") == [line for step in routine.steps[start:end] for line in lines(step)]
         start = end
+
+
+def lines(step) -> list[str]:
+    return [step.show, step.say] if step.kind == "doctor" else [step.show]
+
+
+@pytest.mark.parametrize("answer", ["AMAZON.YesIntent", "AMAZON.NoIntent"])
+def test_the_card_left_after_a_cramp_names_every_warning_sign(talk, answer):
+    """Read again in the morning, the card holds the doctor advice in full, not only its short line."""
+    alexa, lang = talk
+    alexa.launch()
+    alexa.say("CrampNowIntent")
+    for _ in range(3):  # "no" is asked once more, then the routine ends
+        data = alexa.say(answer)
+        if data["response"]["shouldEndSession"]:
+            break
+    assert data["response"]["shouldEndSession"]
+    doctor = [step for step in lang.routines.cramp_now.steps if step.kind == "doctor"]
+    assert doctor
+    content = card(data)["content"]
+    for step in doctor:
+        assert step.say in content
 
 
 def test_topic_card_is_the_item(talk):
