@@ -8,6 +8,7 @@ or on a request that leaves the machine.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -70,6 +71,21 @@ def server(data_dir):
     live = LiveServer({"DATA_DIR": data_dir, "KIOSK_IDLE_SECONDS": 600})
     yield live
     live.close()
+
+
+@pytest.fixture(scope="module")
+def theme_server(data_dir: str) -> Iterator[Callable[[str], LiveServer]]:
+    """theme_server("night") -> the app with that KIOSK_THEME, one per theme."""
+    servers: dict[str, LiveServer] = {}
+
+    def get(theme: str) -> LiveServer:
+        if theme not in servers:
+            servers[theme] = LiveServer({"DATA_DIR": data_dir, "KIOSK_IDLE_SECONDS": 600, "KIOSK_THEME": theme})
+        return servers[theme]
+
+    yield get
+    for live in servers.values():
+        live.close()
 
 
 @pytest.fixture(scope="module")

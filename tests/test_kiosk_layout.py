@@ -16,7 +16,6 @@ import re
 import struct
 import time
 import zlib
-from collections.abc import Callable, Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -26,7 +25,7 @@ from playwright.sync_api import expect
 
 from app import create_app
 from coach.night import is_night
-from tests.browser import FAST, LANDSCAPE, NO_VOICE_INPUT, SCREENSHOTS, LiveServer
+from tests.browser import FAST, LANDSCAPE, NO_VOICE_INPUT, SCREENSHOTS
 from tests.test_kiosk_browser import AXE_TAGS, LIBRARY, button, played, ready, screen
 
 LANGS = ("en", "nb", "da")
@@ -39,21 +38,6 @@ ZOOMED = {
 }
 NARROW = ZOOMED["400% zoom"]
 CLINIC = ZoneInfo("Europe/Oslo")
-
-
-@pytest.fixture(scope="module")
-def theme_server(data_dir: str) -> Iterator[Callable[[str], LiveServer]]:
-    """theme_server("night") -> the app with that KIOSK_THEME, one per theme."""
-    servers: dict[str, LiveServer] = {}
-
-    def get(theme: str) -> LiveServer:
-        if theme not in servers:
-            servers[theme] = LiveServer({"DATA_DIR": data_dir, "KIOSK_IDLE_SECONDS": 600, "KIOSK_THEME": theme})
-        return servers[theme]
-
-    yield get
-    for live in servers.values():
-        live.close()
 
 
 def ui(lang: str) -> dict:
