@@ -6,8 +6,9 @@ from coach.engine import Engine, part_starts
 from coach.reply import Profile, Say, Settings
 from content import Library
 
-# [ui] lines the page says by itself, also while the server is away (it fetches their clips ahead).
-STATUS_LINES = ("offline", "online", "visit_ended", "visit_lost", "idle_warning")
+# [ui] lines the page says by itself, also while the server is away or between visits (it fetches
+# their clips ahead): the status lines, and the key help.
+STATUS_LINES = ("offline", "online", "visit_ended", "visit_lost", "idle_warning", "help_keys")
 
 NAVIGATION = (
     "AMAZON.HelpIntent",

@@ -242,6 +242,82 @@ def test_pause_mid_hold_keeps_the_screen_and_resume_goes_on_from_the_paused_seco
     assert steps["check"].say in said, " | ".join(said)
 
 
+@pytest.mark.parametrize("close", ["Escape", "button"])
+def test_help_mid_hold_keeps_the_hold_and_closing_help_goes_on_from_its_second(server, open_page, close):
+    """Help is one key away, and a visitor who looks up a key mid-stretch has not asked to stop."""
+    page = ready(open_page(server, "/kiosk?timescale=0.2"))  # a 6-second hold
+    press_intent(page, button(page, "en", "relief"))
+    number = page.locator(".count-number")
+    expect(number).to_have_text(re.compile(r"^(1\d|2[0-4])$"), timeout=30_000)
+    page.keyboard.press("h")
+    expect(page.locator("#help")).to_be_visible()
+    paused_at = int(number.inner_text())
+    expect(page.locator("body")).to_have_attribute("data-playing", "false", timeout=30_000)  # the help's words
+    expect(number).to_have_text(str(paused_at))  # the hold waited
+
+    record_countdown(page)
+    record_captions(page)
+    with page.expect_response(lambda r: r.url.endswith("/api/kiosk/intent")) as answer:
+        if close == "Escape":
+            page.keyboard.press("Escape")
+        else:
+            button(page, "en", "close").click()
+    assert answer.value.request.post_data_json["intent"] == "AMAZON.ResumeIntent"
+    expect(page.locator("#help")).to_be_hidden()
+    expect(question(page)).to_be_visible(timeout=30_000)
+    played(page)
+    counts = [int(re.search(r"\d+", text).group()) for text in page.evaluate("() => window.counts")]
+    assert counts and max(counts) <= paused_at, counts  # on from its second, not from 30
+    assert min(counts) == 1
+    said = captions(page)
+    steps = cramp_steps("en")
+    assert steps["straighten"].say not in said and LIBRARY["en"].say["hold_start"] not in said  # not again
+    assert steps["check"].say in said, " | ".join(said)
+
+
+def test_help_during_the_doctor_advice_says_it_on_when_closed_without_a_new_visit(server, open_page):
+    """The routine's last part ends the visit on the server, so the page says the rest itself."""
+    page = ready(open_page(server))
+    held = hold_new_visits(page)
+    reply = to_the_doctor_step(page)
+    assert reply["end"]
+    doctor = cramp_steps("en")["doctor"]
+    expect(page.locator("#caption")).to_have_text(doctor.say)
+    sent = sent_intents(page)
+    page.keyboard.press("h")
+    expect(page.locator("#help")).to_be_visible()
+    expect(page.locator("#caption")).to_have_text(ui("en")["help_keys"])  # said between visits too
+    record_captions(page)
+    page.keyboard.press("Enter")  # the dialog's Close button has the focus
+    expect(page.locator("#help")).to_be_hidden()
+    played(page)
+    said = captions(page)
+    assert said[0] == doctor.say and ui("en")["help_keys"] not in said, said  # on from where Help stopped it
+    assert sent == [] and held == []  # said here: no press to a visit that has ended, and no new one
+    expect_steps(page, "en", "doctor")
+    release(page, held)
+
+
+def test_help_while_the_article_is_read_goes_on_with_the_paragraph_when_closed(server, open_page):
+    page = ready(open_page(server, "/kiosk?timescale=0.5"))
+    longest = max(range(len(SECTIONS)), key=lambda i: len(SECTIONS[i].paragraphs))
+    paragraphs = SECTIONS[longest].paragraphs
+    button(page, "en", "article").click()
+    page.get_by_role("navigation", name=ui("en")["sections"]).get_by_role("button").nth(longest).click()
+    reading = page.locator("#article-body p.reading")
+    expect(reading).to_have_text(paragraphs[1], timeout=30_000)
+    page.keyboard.press("F1")
+    expect(page.locator("#help")).to_be_visible()
+    expect(page.locator("#caption")).to_have_text(ui("en")["help_keys"])
+    record_captions(page)
+    page.keyboard.press("Escape")
+    expect(heading(page)).to_have_text(SECTIONS[longest].heading)
+    expect(reading).to_have_text(paragraphs[2], timeout=30_000)
+    said = captions(page)
+    assert paragraphs[0] not in said, said  # on from where it stopped, not from the top
+    assert said and said[0] in paragraphs[1:], said
+
+
 def test_a_hold_lasts_its_seconds_with_the_cues_counted_in(server, open_page):
     page = ready(open_page(server, "/kiosk?timescale=0.1"))
     record_countdown(page)

@@ -7,8 +7,9 @@ import { $, $$, visible } from "./page.js";
 import { replay, stopSpeech } from "./playback.js";
 import { startRecording } from "./recorder.js";
 import { relabel } from "./render.js";
+import { pause, paused, pausedTimeline, resumed } from "./resume.js";
 import { label, state } from "./state.js";
-import { enqueue, noteInput, say, sendIntent, sendSpeech, startVisit } from "./visit.js";
+import { enqueue, keptLine, noteInput, say, sendIntent, sendSpeech, startVisit } from "./visit.js";
 
 const player = $("#player");
 
@@ -37,13 +38,36 @@ function setTextSize(size) {
   document.documentElement.dataset.textSize = state.textSize;
 }
 
+/* Help opened while a routine or the article is being said holds it where it is, a hold at its
+   second, and closing Help goes on from there, as Pause and Resume would (resume.js): someone who
+   looks up a key mid-stretch has not asked to stop. */
+let helpPaused = false;
+
 function openHelp() {
-  stopSpeech();
-  if (!$("#help").open) $("#help").showModal();
-  // The server speaks the key help in the page's language, like any reply.
-  api.label(state.session, "help_keys")
-    .then((spoken) => say(spoken.timeline))
-    .catch(() => {});  // the dialog shows the same words
+  if ($("#help").open) return;
+  helpPaused = state.playing && !paused() && ["routine", "article"].includes(state.view.screen);
+  stopSpeech(helpPaused);
+  if (helpPaused) pause();  // after stopping, which notes the second the hold got to
+  $("#help").showModal();
+  // The server says the key help at the visit's rate; between visits (a routine's last screen) or
+  // while the server is away, the page says it from its kept clip. Not once Help is closed.
+  const spoken = state.session ? api.label(state.session, "help_keys").then((reply) => reply.timeline) : null;
+  (spoken ?? Promise.reject(new Error("no visit")))
+    .catch(() => keptLine("help_keys"))
+    .then((timeline) => { if ($("#help").open) say(timeline); });
+}
+
+// The server gives the whole part or section again and the page plays it on from the paused place;
+// a visit that has ended (a routine's last screen) is played on here. Closing happens here, not on
+// the dialog's close event: that comes a task later, after a key pressed meanwhile has been sent.
+function closeHelp() {
+  $("#help").close();
+  const goOn = helpPaused && paused();  // not when a reply (the idle reset) came meanwhile
+  stopSpeech(goOn);
+  helpPaused = false;
+  if (!goOn) return;
+  if (state.session) enqueue(() => sendIntent("AMAZON.ResumeIntent"));
+  else say(resumed(pausedTimeline()));
 }
 
 /* ---- Tap to speak ---- */
@@ -77,7 +101,7 @@ const ACTIONS = {
   mute: () => setMuted(!state.muted),
   speak: () => tapToSpeak(),
   help: () => openHelp(),
-  "close-help": () => $("#help").close(),
+  "close-help": () => closeHelp(),
 };
 
 // A button (or the skip link to the article) with an intent sends it; a section button says which.
@@ -142,7 +166,11 @@ const KEYS = {
 function onKey(event) {
   noteInput();
   if (event.ctrlKey || event.altKey || event.metaKey) return;
-  if (event.key === "Escape") return $("#help").open ? stopSpeech() : hush();  // the browser closes the dialog
+  if (event.key === "Escape" && $("#help").open) {
+    event.preventDefault();  // closed here, not by the browser (closeHelp says why)
+    return closeHelp();
+  }
+  if (event.key === "Escape") return hush();
   if ($("#help").open || !KEYS[event.key]) return;
   event.preventDefault();
   KEYS[event.key]();
@@ -152,5 +180,4 @@ export function listenForInput() {
   document.addEventListener("click", onClick);
   document.addEventListener("keydown", onKey);
   document.addEventListener("pointerdown", noteInput);
-  $("#help").addEventListener("close", () => stopSpeech());
 }

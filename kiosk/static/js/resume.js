@@ -7,6 +7,7 @@ import { stoppedAt } from "./playback.js";
 let point = null;  // where Pause stopped the speech: { timeline, index, held }; null when not paused
 
 export const paused = () => point !== null;
+export const pausedTimeline = () => point?.timeline ?? [];
 
 // A reply that pauses keeps the place the speech stopped at (a second Pause keeps the first place).
 export function pause() {

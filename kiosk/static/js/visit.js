@@ -150,8 +150,14 @@ function setStatus(key, speak = false) {
   if (key) status.dataset.label = key;  // a language switch relabels it
   else delete status.dataset.label;
   $("#btn-start-over").hidden = !state.gone;
-  const clip = key && STATUS_CLIPS[state.lang]?.[key];
-  return speak && clip ? play([{ say: label(key), clip }]) : Promise.resolve(false);
+  const line = speak && key ? keptLine(key) : [];
+  return line.length ? play(line) : Promise.resolve(false);
+}
+
+// A line whose clip the page keeps (kiosk/prerender.py's STATUS_LINES): its timeline, empty without a clip.
+export function keptLine(key) {
+  const clip = STATUS_CLIPS[state.lang]?.[key];
+  return clip ? [{ say: label(key), clip }] : [];
 }
 
 // The status lines' clips are fetched while the server answers, to be said also when it does not.
