@@ -51,10 +51,11 @@ function openHelp() {
   $("#help").showModal();
   // The server says the key help at the visit's rate; between visits (a routine's last screen) or
   // while the server is away, the page says it from its kept clip. Not once Help is closed.
-  const spoken = state.session ? api.label(state.session, "help_keys").then((reply) => reply.timeline) : null;
-  (spoken ?? Promise.reject(new Error("no visit")))
-    .catch(() => keptLine("help_keys"))
-    .then((timeline) => { if ($("#help").open) say(timeline); });
+  const kept = () => keptLine("help_keys");
+  const spoken = state.session
+    ? api.label(state.session, "help_keys").then((reply) => reply.timeline, kept)
+    : Promise.resolve(kept());
+  spoken.then((timeline) => { if ($("#help").open) say(timeline); });
 }
 
 // The server gives the whole part or section again and the page plays it on from the paused place;
