@@ -206,6 +206,22 @@ def test_every_screen_has_repeat_and_the_last_screen_of_a_routine_repeats_itself
 # ---- Pause, Resume and the hold's own time ----
 
 
+def went_on_from(page, paused_at: int) -> list[str]:
+    """After a hold stopped at `paused_at` went on (countdown and captions recorded from then): it
+    counted on from that second to the end without the part's first lines again, and asked its
+    question. The lines said."""
+    expect(question(page)).to_be_visible(timeout=30_000)
+    played(page)
+    counts = [int(re.findall(r"\d+", text)[0]) for text in page.evaluate("() => window.counts")]
+    assert counts and max(counts) <= paused_at, counts  # on from the paused second, not from 30
+    assert min(counts) == 1
+    said = captions(page)
+    steps = cramp_steps("en")
+    assert steps["straighten"].say not in said and LIBRARY["en"].say["hold_start"] not in said  # not again
+    assert steps["check"].say in said, " | ".join(said)
+    return said
+
+
 @pytest.mark.parametrize("key", ["Enter", "Escape"])
 def test_pause_mid_hold_keeps_the_screen_and_resume_goes_on_from_the_paused_second(server, open_page, key):
     """Enter presses Pause, which has the focus during a hold; Escape does the same, with a prompt."""
@@ -230,16 +246,8 @@ def test_pause_mid_hold_keeps_the_screen_and_resume_goes_on_from_the_paused_seco
     record_countdown(page)
     record_captions(page)
     press_intent(page, resume)
-    expect(question(page)).to_be_visible(timeout=30_000)
-    played(page)
-    counts = [int(re.search(r"\d+", text).group()) for text in page.evaluate("() => window.counts")]
-    assert counts and max(counts) <= paused_at, counts  # on from the paused second, not from 30
-    assert min(counts) == 1
-    said = captions(page)
+    said = went_on_from(page, paused_at)
     assert said[0] == LIBRARY["en"].say["resumed"]
-    steps = cramp_steps("en")
-    assert steps["straighten"].say not in said and LIBRARY["en"].say["hold_start"] not in said  # not again
-    assert steps["check"].say in said, " | ".join(said)
 
 
 @pytest.mark.parametrize("close", ["Escape", "button"])
@@ -264,15 +272,7 @@ def test_help_mid_hold_keeps_the_hold_and_closing_help_goes_on_from_its_second(s
             button(page, "en", "close").click()
     assert answer.value.request.post_data_json["intent"] == "AMAZON.ResumeIntent"
     expect(page.locator("#help")).to_be_hidden()
-    expect(question(page)).to_be_visible(timeout=30_000)
-    played(page)
-    counts = [int(re.search(r"\d+", text).group()) for text in page.evaluate("() => window.counts")]
-    assert counts and max(counts) <= paused_at, counts  # on from its second, not from 30
-    assert min(counts) == 1
-    said = captions(page)
-    steps = cramp_steps("en")
-    assert steps["straighten"].say not in said and LIBRARY["en"].say["hold_start"] not in said  # not again
-    assert steps["check"].say in said, " | ".join(said)
+    went_on_from(page, paused_at)
 
 
 def test_help_during_the_doctor_advice_says_it_on_when_closed_without_a_new_visit(server, open_page):
